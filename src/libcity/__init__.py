@@ -1,0 +1,1 @@
+"""libcity: one library for a whole city."""

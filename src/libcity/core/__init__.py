@@ -1,0 +1,1 @@
+"""The ground floor: domain errors, the clock, identifiers and the history base every app shares."""

@@ -1,0 +1,1 @@
+"""Readers: registration, cards, categories, guardians, blocks, credit, consent, history."""

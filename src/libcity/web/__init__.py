@@ -1,0 +1,1 @@
+"""Server-rendered pages: the public pages (opac/) and the staff pages (staff/)."""
