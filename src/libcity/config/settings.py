@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "libcity.core",
     "libcity.network",
     "libcity.staff",
@@ -82,7 +83,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "libcity.web.context.staff_flag",
             ],
+            "builtins": ["libcity.web.templatetags.libcity"],
         },
     },
 ]

@@ -1,1 +1,1 @@
-"""The network: the org tree of units, their kinds, operators, places, calendars and transport costs."""
+"""The network: the tree of units, their kinds, operators, places, calendars, transport costs."""

@@ -122,8 +122,13 @@ class OpeningHours(models.Model):
         ordering = ["unit", "weekday", "opens"]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_weekday_0_6"),
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="opening_closes_after_opens"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class ClosedDate(models.Model):
@@ -139,6 +144,9 @@ class ClosedDate(models.Model):
             models.UniqueConstraint(fields=["unit", "date"], name="closed_date_once_per_unit"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.date:%Y-%m-%d}"
+
 
 class TransportCost(models.Model):
     """A staff override of the cost and time of moving books from one unit to another."""
@@ -150,9 +158,16 @@ class TransportCost(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["from_unit", "to_unit"], name="transport_cost_once_per_pair"),
-            models.CheckConstraint(condition=~Q(from_unit=F("to_unit")), name="transport_cost_two_units"),
+            models.UniqueConstraint(
+                fields=["from_unit", "to_unit"], name="transport_cost_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_unit=F("to_unit")), name="transport_cost_two_units"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.from_unit_id} -> {self.to_unit_id}: {self.cost} / {self.minutes} min"
 
 
 class NetworkHistory(HistoryBase):
@@ -160,5 +175,3 @@ class NetworkHistory(HistoryBase):
 
     class Meta(HistoryBase.Meta):
         verbose_name_plural = "network history"
-
-

@@ -55,7 +55,10 @@ class RegistrationChannel(models.TextChoices):
 class Reader(models.Model):
     card_number = models.CharField(max_length=20, unique=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="reader",
     )
     name = models.CharField(max_length=100)
@@ -69,7 +72,9 @@ class Reader(models.Model):
     )
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
-    status = models.CharField(max_length=10, choices=ReaderStatus.choices, default=ReaderStatus.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=ReaderStatus.choices, default=ReaderStatus.ACTIVE
+    )
     expires_on = models.DateField()
     credit_score = models.PositiveSmallIntegerField(default=600)
     deposit_state = models.CharField(
@@ -112,6 +117,9 @@ class Card(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.number} ({self.status})"
+
 
 class BlockReason(models.TextChoices):
     MANUAL = "manual", _("Set by staff")
@@ -139,6 +147,9 @@ class ReaderBlock(models.Model):
 
     class Meta:
         ordering = ["reader", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {'lifted' if self.lifted_at else 'in force'}"
 
 
 class ReaderHistory(HistoryBase):

@@ -1,0 +1,224 @@
+"""Build the demo city: the network, the staff and the readers, through the services.
+
+``demo_build`` is what ``libcity demo`` runs. The whole build is one transaction, whatever the
+scale (a million readers included): a failed build leaves an empty database, never half a city
+that a second run would refuse to complete.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count, Q
+
+from libcity.demo.places import DISTRICTS
+from libcity.demo.plan import SCALES, CityPlan, city_plan
+from libcity.demo.registration import (
+    BulkRegistrar,
+    Progress,
+    demo_login_link,
+    demo_person,
+    people_maker,
+    readers_register,
+)
+from libcity.network.models import Operator, Unit, UnitKind
+from libcity.network.services import (
+    operator_create,
+    transport_cost_set,
+    unit_add_closed_date,
+    unit_create,
+    unit_set_timetable,
+)
+from libcity.readers.models import Reader
+from libcity.readers.services import categories_ensure
+from libcity.staff.models import Role, StaffAssignment
+from libcity.staff.services import staff_assign, staff_create
+
+DEMO_PASSWORD = "demo"
+DEMO_READER = "reader"
+PARTNER_UNIT = "gz-yuexiu-mb001"
+
+
+class CityNotEmpty(Exception):
+    """The database already holds units: the demo city is built only into an empty one."""
+
+
+@dataclass
+class DemoSummary:
+    scale: str
+    seed: int
+    units_by_kind: dict[str, int]
+    operators: int
+    readers: int
+    staff: int
+    seconds: float
+
+    @property
+    def units(self) -> int:
+        return sum(self.units_by_kind.values())
+
+
+def city_is_empty() -> bool:
+    return not Unit.objects.exists()
+
+
+def demo_build(
+    *,
+    scale: str,
+    seed: int,
+    readers: int | None = None,
+    bulk: bool | None = None,
+    batch_size: int = 5_000,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Build the city of ``scale`` for ``seed`` into an empty database.
+
+    ``readers`` and ``bulk`` override the scale's reader count and registration path (tests
+    use a few readers through the bulk path).
+    """
+    started = time.monotonic()
+    size = SCALES[scale]
+    plan = city_plan(size, seed)
+    count = size.readers if readers is None else readers
+    use_bulk = size.bulk if bulk is None else bulk
+    say = progress or (lambda _line: None)
+    with transaction.atomic():
+        units = _network_and_staff(plan, say)
+        _readers(plan, seed, units, count, bulk=use_bulk, batch_size=batch_size, say=say)
+        demo_passwords_set()
+    return demo_summary(scale, seed, time.monotonic() - started)
+
+
+def _network_and_staff(plan: CityPlan, say: Progress) -> dict[str, Unit]:
+    if not city_is_empty():
+        raise CityNotEmpty("The database already holds units.")
+    started = time.monotonic()
+    units = network_build(plan)
+    say(f"network: {len(units)} units ({time.monotonic() - started:.1f} s)")
+    staff_build(units)
+    say(f"staff: done ({time.monotonic() - started:.1f} s)")
+    return units
+
+
+# --- network --------------------------------------------------------------------------------
+
+
+def network_build(plan: CityPlan) -> dict[str, Unit]:
+    operators = {
+        o.code: operator_create(
+            code=o.code, name_zh=o.name_zh, name_en=o.name_en, kind=o.kind, contact=o.contact
+        )
+        for o in plan.operators
+    }
+    units: dict[str, Unit] = {}
+    for u in plan.units:
+        unit = unit_create(
+            code=u.code, name_zh=u.name_zh, name_en=u.name_en, kind=u.kind, tier=u.tier,
+            parent=units[u.parent] if u.parent else None, operator=operators[u.operator],
+            latitude=u.latitude, longitude=u.longitude, address_zh=u.address_zh,
+            address_en=u.address_en, open_24h=u.open_24h, residents=u.residents,
+        )  # fmt: skip
+        if u.timetable:
+            unit_set_timetable(unit=unit, timetable=u.timetable)
+        units[u.code] = unit
+    for closed in plan.closed:
+        unit_add_closed_date(
+            unit=units[closed.unit], date=closed.date, reason=closed.reason,
+            include_descendants=closed.include_descendants,
+        )  # fmt: skip
+    for cost in plan.transport:
+        transport_cost_set(
+            from_unit=units[cost.from_unit], to_unit=units[cost.to_unit], cost=cost.cost,
+            minutes=cost.minutes,
+        )  # fmt: skip
+    return units
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def staff_build(units: dict[str, Unit]) -> None:
+    """The demo logins, every one with the password ``demo`` (see ``demo_passwords_set``)."""
+    root = units["gz-central"]
+    admin = _staff("admin", "网络管理员 Network administrator", Role.NETWORK_ADMIN, root)
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    _staff("desk", "中心馆前台 Central desk", Role.DESK, root, include_descendants=False)
+    _staff("cataloguer", "编目员 Cataloguer", Role.CATALOGUER, root)
+    _staff("logistics", "物流调度 Logistics", Role.LOGISTICS, root)
+    for d in DISTRICTS:
+        title = f"{d.name_zh}图书馆馆长 {d.en} branch manager"
+        _staff(f"manager-{d.slug}", title, Role.BRANCH_MANAGER, units[f"gz-{d.slug}"])
+    partner = units.get(PARTNER_UNIT) or next(
+        u for u in units.values() if u.kind == UnitKind.MICRO_BRANCH
+    )
+    _staff(
+        "partner", f"{partner.name_zh} 合作方", Role.PARTNER_OPERATOR, partner,
+        include_descendants=False,
+    )  # fmt: skip
+
+
+def _staff(username, display_name, role, unit, *, include_descendants=True):
+    # No password yet (an unusable one): ``demo_passwords_set`` gives every login the same
+    # hash of "demo" afterwards.
+    user = staff_create(
+        username=username, password=None, display_name=display_name[:150],
+        check_password=False,
+    )  # fmt: skip
+    staff_assign(user=user, role=role, unit=unit, include_descendants=include_descendants)
+    return user
+
+
+# --- readers --------------------------------------------------------------------------------
+
+
+def _readers(plan, seed, units, count: int, *, bulk: bool, batch_size: int, say: Progress):
+    categories_ensure()
+    maker = people_maker(plan, seed)
+    person = demo_person(maker)
+    (reader,) = readers_register([person], units=units).values()
+    demo_login_link(reader, username=DEMO_READER)
+    others = maker.make(max(0, count - 1))
+    if bulk:
+        registrar = BulkRegistrar(units=units, progress=say)
+        registrar.guardians[person.index] = (reader.pk, reader.card_number)
+        registrar.register(others, batch_size=batch_size)
+    else:
+        readers_register(others, units=units, progress=say, known={person.index: reader})
+
+
+def demo_passwords_set() -> None:
+    """Every demo login (staff and the reader) gets the password ``demo``.
+
+    The hash is computed once and shared: PBKDF2 at Django's cost takes about half a second
+    per hash, and the password is public anyway. Django re-hashes it with a fresh salt at the
+    first login of each account if the hasher's settings change.
+    """
+    users = get_user_model().objects.filter(
+        Q(pk__in=StaffAssignment.objects.values("user")) | Q(username=DEMO_READER)
+    )
+    users.update(password=make_password(DEMO_PASSWORD))
+
+
+# --- summary --------------------------------------------------------------------------------
+
+
+def demo_summary(scale: str, seed: int, seconds: float) -> DemoSummary:
+    by_kind = dict(
+        Unit.objects.order_by("kind")
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return DemoSummary(
+        scale=scale, seed=seed, units_by_kind=by_kind, operators=Operator.objects.count(),
+        readers=Reader.objects.count(),
+        staff=get_user_model().objects.filter(
+            pk__in=StaffAssignment.objects.values("user")
+        ).count(),
+        seconds=seconds,
+    )  # fmt: skip

@@ -1,0 +1,68 @@
+"""``libcity demo``: build the synthetic Guangzhou into an empty database."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from libcity.demo.build import CityNotEmpty, DemoSummary, city_is_empty, demo_build
+from libcity.demo.plan import SCALES
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic Guangzhou library city (units, opening hours, partners, staff, "
+        "readers), the same for the same seed. Logins: admin, desk, cataloguer, logistics, "
+        "manager-<district>, partner and reader, all with the password 'demo'."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", choices=list(SCALES), default="small",
+            help="small: ~200 units, 2,000 readers; district: ~300 units, 100,000 readers; "
+            "city: ~3,000 units, 1,000,000 readers.",
+        )  # fmt: skip
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty", action="store_true",
+            help="Do nothing when the database already holds units (for `make run`).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--readers", type=int, default=None,
+            help="Override the number of readers of the scale.",
+        )  # fmt: skip
+
+    def handle(self, *args, scale: str, seed: int, if_empty: bool, readers, **options):
+        if not city_is_empty():
+            if if_empty:
+                self.stdout.write("The database already holds a network: demo city not loaded.")
+                return
+            raise CommandError(
+                "The database already holds a network; the demo city is only built into an "
+                "empty database. Use a fresh LIBCITY_HOME or DATABASE_URL (or --if-empty)."
+            )
+        if readers is not None and readers < 1:
+            raise CommandError("--readers must be at least 1 (the demo reader).")
+        try:
+            summary = demo_build(scale=scale, seed=seed, readers=readers, progress=self._progress)
+        except CityNotEmpty as error:
+            raise CommandError(str(error)) from None
+        self._summary(summary)
+
+    def _progress(self, line: str) -> None:
+        self.stderr.write(line)
+        self.stderr.flush()
+
+    def _summary(self, summary: DemoSummary) -> None:
+        write = self.stdout.write
+        write(self.style.SUCCESS(
+            f"Demo city built: scale {summary.scale}, seed {summary.seed}, "
+            f"{summary.seconds:.1f} s."
+        ))  # fmt: skip
+        write(f"  units: {summary.units}")
+        for kind, count in sorted(summary.units_by_kind.items(), key=lambda kv: -kv[1]):
+            write(f"    {kind:<16} {count:>6}")
+        write(f"  operators: {summary.operators}")
+        write(f"  readers: {summary.readers}")
+        write(f"  staff: {summary.staff}")
+        write("  logins (password 'demo'): admin, desk, cataloguer, logistics, partner, "
+              "manager-<district> (manager-yuexiu...), reader")  # fmt: skip

@@ -1,0 +1,38 @@
+"""What each role may do. Permissions are plain strings so every room can name its own.
+
+A permission is granted by a role and holds within the role's scope: the assignment's unit,
+and its subtree when ``include_descendants`` is set.
+"""
+
+from __future__ import annotations
+
+from libcity.staff.models import Role
+
+NETWORK_VIEW = "network.view"
+NETWORK_CHANGE = "network.change"
+READERS_VIEW = "readers.view"
+READERS_REGISTER = "readers.register"
+READERS_CHANGE = "readers.change"
+READERS_BLOCK = "readers.block"
+STAFF_MANAGE = "staff.manage"
+CATALOGUE_CHANGE = "catalogue.change"
+LOGISTICS_WORK = "logistics.work"
+PARTNER_OPERATE = "partner.operate"
+
+_DESK = {NETWORK_VIEW, READERS_VIEW, READERS_REGISTER, READERS_CHANGE, READERS_BLOCK}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.DESK: frozenset(_DESK),
+    Role.CATALOGUER: frozenset({NETWORK_VIEW, CATALOGUE_CHANGE}),
+    Role.BRANCH_MANAGER: frozenset(_DESK | {NETWORK_CHANGE, STAFF_MANAGE, CATALOGUE_CHANGE}),
+    Role.LOGISTICS: frozenset({NETWORK_VIEW, LOGISTICS_WORK}),
+    Role.NETWORK_ADMIN: frozenset(
+        _DESK | {NETWORK_CHANGE, STAFF_MANAGE, CATALOGUE_CHANGE, LOGISTICS_WORK, PARTNER_OPERATE}
+    ),
+    Role.PARTNER_OPERATOR: frozenset({NETWORK_VIEW, READERS_VIEW, PARTNER_OPERATE}),
+}
+
+
+def roles_granting(permission: str) -> list[str]:
+    """The roles whose holders have ``permission`` somewhere."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]

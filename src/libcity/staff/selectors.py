@@ -1,0 +1,81 @@
+"""Scope checks shared by every interface: the API, the pages and (later) SIP2.
+
+``access_<entity>(actor, ...)`` returns the object or raises one NotAllowed error that reads
+the same as "not found" (Zulip's ``access_stream_by_id`` pattern).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from libcity.network.models import Unit
+from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
+from libcity.staff.models import StaffAssignment
+from libcity.staff.policies import roles_granting
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def _assignments(actor: Actor, permission: str) -> list[StaffAssignment]:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return []
+    return list(
+        StaffAssignment.objects.filter(
+            user=actor, role__in=roles_granting(permission)
+        ).select_related("unit")
+    )
+
+
+def is_staff_member(actor: Actor) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    return StaffAssignment.objects.filter(user=actor).exists()
+
+
+def has_permission(actor: Actor, permission: str, unit: Unit) -> bool:
+    """May ``actor`` use ``permission`` at ``unit``?"""
+    for assignment in _assignments(actor, permission):
+        if assignment.unit_id == unit.pk:
+            return True
+        if assignment.include_descendants and unit.is_within(assignment.unit):
+            return True
+    return False
+
+
+def scope_filter(actor: Actor, permission: str, *, unit_field: str = "") -> Q:
+    """A Q over a model whose unit is reached by ``unit_field`` ("" for Unit itself).
+
+    Matches nothing when the actor has no role granting ``permission``.
+    """
+    prefix = f"{unit_field}__" if unit_field else ""
+    condition = Q(pk__in=[])
+    for assignment in _assignments(actor, permission):
+        if assignment.include_descendants:
+            condition |= Q(**{f"{prefix}path__startswith": assignment.unit.path})
+        else:
+            condition |= Q(**{f"{prefix}pk": assignment.unit_id})
+    return condition
+
+
+def units_in_scope(actor: Actor, permission: str) -> QuerySet[Unit]:
+    return Unit.objects.filter(scope_filter(actor, permission))
+
+
+def require_permission(actor: Actor, permission: str, unit: Unit) -> None:
+    if not has_permission(actor, permission, unit):
+        raise NotAllowed(NOT_ALLOWED_MESSAGE)
+
+
+def access_unit(actor: Actor, code: str, permission: str) -> Unit:
+    """The unit with ``code`` if ``actor`` holds ``permission`` there; one error otherwise."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None or not has_permission(actor, permission, unit):
+        raise NotAllowed(NOT_ALLOWED_MESSAGE)
+    return unit
+
+
+def staff_roles(actor: Actor) -> list[StaffAssignment]:
+    if actor is None or not actor.is_authenticated:
+        return []
+    return list(StaffAssignment.objects.filter(user=actor).select_related("unit"))

@@ -1,0 +1,35 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from libcity.network.models import UnitKind
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *UnitKind.choices]
+    )
+    within = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+
+
+class NearMeForm(forms.Form):
+    lat = forms.FloatField(min_value=-90, max_value=90)
+    lng = forms.FloatField(min_value=-180, max_value=180)
+
+
+class SelfRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=100)
+    resident_id = forms.CharField(
+        label=_("Resident ID number"), max_length=32,
+        help_text=_("18 characters. Only a keyed fingerprint and the last four are kept."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    home_unit = forms.ChoiceField(label=_("Home library"))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    username = forms.CharField(label=_("Username"), max_length=150, min_length=3)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128)
+
+    def __init__(self, *args, home_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_unit"].choices = home_choices

@@ -1,0 +1,9 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def unit_name(unit, language: str = "") -> str:
+    """A unit's name in the page's language."""
+    return unit.name(language)

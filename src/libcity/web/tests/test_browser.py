@@ -1,0 +1,110 @@
+"""What a person does on the pages, in Debian's Chromium driven by Playwright, on a phone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from libcity.conftest import valid_resident_id
+from libcity.staff.models import Role
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(os.environ.get("LIBCITY_ARTIFACTS", "test-artifacts"))
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_reader_finds_a_library_in_both_languages(transactional_db, tiny_city, phone):
+    phone.goto("/")
+    assert phone.locator("html").get_attribute("lang") == "zh-Hans"
+    assert phone.get_by_role("link", name="图书馆之城").is_visible()
+    assert fits_the_screen(phone)
+    shot(phone, "home-zh-phone")
+    phone.get_by_role("button", name="English").click()
+    assert phone.locator("html").get_attribute("lang") == "en"
+    phone.get_by_role("link", name="d1 library").click()
+    phone.get_by_role("link", name="b1 library").click()
+    assert phone.locator("h1").inner_text() == "b1 library"
+    assert phone.locator("#open-state").is_visible()
+    assert phone.locator("#timetable").is_visible()
+    assert fits_the_screen(phone)
+    shot(phone, "unit-en-phone")
+
+
+def test_staff_sign_in_and_a_refused_move_says_why(transactional_db, tiny_city, make_staff,
+                                                   phone):
+    make_staff("boss", Role.NETWORK_ADMIN, tiny_city.central)
+    phone.goto("/accounts/login/")
+    phone.fill("#id_username", "boss")
+    phone.fill("#id_password", "demo")
+    phone.get_by_role("button", name="登录").click()
+    phone.goto("/staff/")
+    assert phone.locator("#tree").get_by_text("r1馆").count() == 1
+    phone.goto("/staff/units/d1/")
+    phone.fill("#id_move-parent", "r1")
+    phone.locator("#move-form button").click()
+    alert = phone.locator("#move-form [role=alert]")
+    assert alert.is_visible()
+    shot(phone, "move-refused-phone")
+    assert fits_the_screen(phone)
+
+
+def test_online_registration_on_a_phone(transactional_db, tiny_city, phone):
+    phone.goto("/register/")
+    phone.fill("#id_name", "手机读者")
+    phone.fill("#id_resident_id", "440104199001011234")  # wrong check digit
+    phone.select_option("#id_home_unit", "d1")
+    phone.fill("#id_username", "phone-reader")
+    phone.fill("#id_password", "a-Long-pass-2026")
+    phone.get_by_role("button", name="注册").click()
+    assert phone.locator("[role=alert]").is_visible()
+    phone.fill("#id_resident_id", valid_resident_id())
+    phone.fill("#id_password", "a-Long-pass-2026")
+    phone.get_by_role("button", name="注册").click()
+    phone.wait_for_url("**/account/")
+    assert phone.locator("#card-number").inner_text().startswith("4401")
+    assert fits_the_screen(phone)
+    shot(phone, "account-phone")

@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from libcity.web.opac import views as opac
+from libcity.web.staff import views as staff
+
+app_name = "web"
+
+urlpatterns = [
+    path("", opac.home, name="home"),
+    path("units/", opac.unit_list, name="units"),
+    path("units/<slug:code>/", opac.unit_page, name="unit"),
+    path("register/", opac.register, name="register"),
+    path("account/", opac.account, name="account"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", staff.network_tree, name="staff-network"),
+    path("staff/units/<slug:code>/", staff.unit_manage, name="staff-unit"),
+    path("staff/readers/", staff.reader_list, name="staff-readers"),
+    path("staff/readers/new/", staff.reader_new, name="staff-reader-new"),
+    path("staff/readers/<str:card_number>/", staff.reader_page, name="staff-reader"),
+]
