@@ -20,7 +20,11 @@ def lint(tree: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     return subprocess.run(
         [str(LINT_IMPORTS), "--config", str(tree / "pyproject.toml"), "--no-cache"],
-        cwd=tree, env=env, capture_output=True, text=True, timeout=300,
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -39,8 +43,12 @@ def test_the_layers_hold(tmp_path):
 
 @pytest.mark.parametrize(
     ("room", "forbidden"),
-    [("network", "libcity.readers.models"), ("core", "libcity.network.models"),
-     ("readers", "libcity.api.main"), ("staff", "libcity.readers.selectors")],
+    [
+        ("network", "libcity.readers.models"),
+        ("core", "libcity.network.models"),
+        ("readers", "libcity.api.main"),
+        ("staff", "libcity.readers.selectors"),
+    ],
 )
 def test_an_upward_import_breaks_the_contract(tmp_path, room, forbidden):
     tree = copy_project(tmp_path)

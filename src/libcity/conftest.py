@@ -25,6 +25,12 @@ def valid_resident_id(birth: dt.date = dt.date(1990, 5, 17), region: str = "4401
     return body + ric.calc_check_digit(body + "0")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's million rounds are for production; tests check behaviour, not cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def new_resident_id():
     return valid_resident_id
@@ -37,8 +43,15 @@ def tiny_city(db):
 
     def unit(code, tier, parent, lat, lng, kind=UnitKind.LIBRARY):
         made = unit_create(
-            code=code, name_zh=f"{code}馆", name_en=f"{code} library", kind=kind, tier=tier,
-            parent=parent, operator=system, latitude=lat, longitude=lng,
+            code=code,
+            name_zh=f"{code}馆",
+            name_en=f"{code} library",
+            kind=kind,
+            tier=tier,
+            parent=parent,
+            operator=system,
+            latitude=lat,
+            longitude=lng,
         )
         unit_set_timetable(unit=made, timetable={d: [(dt.time(9), dt.time(17))] for d in range(5)})
         return made
@@ -59,8 +72,12 @@ def make_reader(tiny_city):
 
     def make(home, name="读者", category="adult", **extra):
         return reader_register(
-            name=name, resident_id=valid_resident_id(), home_unit=home, actor=None,
-            category=ReaderCategory.objects.get(code=category), **extra,
+            name=name,
+            resident_id=valid_resident_id(),
+            home_unit=home,
+            actor=None,
+            category=ReaderCategory.objects.get(code=category),
+            **extra,
         )
 
     return make

@@ -12,8 +12,9 @@ from libcity.core.exceptions import DomainError
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
-def problem(api: NinjaAPI, request: HttpRequest, *, status: int, code: str, detail: str,
-            **extra) -> HttpResponse:
+def problem(
+    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, detail: str, **extra
+) -> HttpResponse:
     body = {
         "type": f"/api/problems/{code}",
         "title": code.replace("_", " "),
@@ -37,14 +38,21 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
         return problem(
-            api, request, status=422, code="invalid_input",
-            detail=_("The request is not valid."), errors=_plain_errors(exc.errors),
+            api,
+            request,
+            status=422,
+            code="invalid_input",
+            detail=_("The request is not valid."),
+            errors=_plain_errors(exc.errors),
         )
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc):
         return problem(
-            api, request, status=401, code="not_authenticated",
+            api,
+            request,
+            status=401,
+            code="not_authenticated",
             detail=_("Sign in, or send a valid bearer token (and the CSRF token with a session)."),
         )
 

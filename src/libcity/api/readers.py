@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from libcity.api.auth import STAFF_AUTH
-from libcity.readers import selectors, services
 from libcity.network.selectors import unit_get
+from libcity.readers import selectors, services
 from libcity.readers.models import BlockReason, Reader
 from libcity.staff.policies import (
     NETWORK_VIEW,
@@ -93,13 +93,20 @@ class ConsentIn(Schema):
 def reader_out(reader: Reader) -> dict:
     blocks = list(selectors.reader_active_blocks(reader))
     return {
-        "card_number": reader.card_number, "name": reader.name,
-        "category": reader.category.code, "home_unit": reader.home_unit.code,
-        "status": reader.status, "id_last4": reader.id_last4, "birth_date": reader.birth_date,
-        "expires_on": reader.expires_on, "credit_score": reader.credit_score,
+        "card_number": reader.card_number,
+        "name": reader.name,
+        "category": reader.category.code,
+        "home_unit": reader.home_unit.code,
+        "status": reader.status,
+        "id_last4": reader.id_last4,
+        "birth_date": reader.birth_date,
+        "expires_on": reader.expires_on,
+        "credit_score": reader.credit_score,
         "deposit_state": reader.deposit_state,
         "keeps_reading_history": reader.keeps_reading_history,
-        "blocked": bool(blocks), "blocks": blocks, "registered_at": reader.registered_at,
+        "blocked": bool(blocks),
+        "blocks": blocks,
+        "registered_at": reader.registered_at,
     }
 
 
@@ -117,35 +124,54 @@ def get_reader(request: HttpRequest, card_number: str):
     return reader_out(selectors.access_reader(request.auth, card_number, READERS_VIEW))
 
 
-@router.post("/readers", response={201: ReaderOut}, auth=STAFF_AUTH,
-             summary="Register a reader at a desk")
+@router.post(
+    "/readers", response={201: ReaderOut}, auth=STAFF_AUTH, summary="Register a reader at a desk"
+)
 def register_reader(request: HttpRequest, payload: RegistrationIn):
     home = access_unit(request.auth, payload.home_unit, READERS_REGISTER)
     guardian = None
     if payload.guardian_card:
         guardian = selectors.access_reader(request.auth, payload.guardian_card, READERS_VIEW)
     reader = services.reader_register(
-        name=payload.name, resident_id=payload.resident_id, category=selectors.category_get(payload.category),
-        home_unit=home, actor=request.auth, phone=payload.phone, email=payload.email,
-        guardian=guardian, deposit_amount=payload.deposit_amount,
+        name=payload.name,
+        resident_id=payload.resident_id,
+        category=selectors.category_get(payload.category),
+        home_unit=home,
+        actor=request.auth,
+        phone=payload.phone,
+        email=payload.email,
+        guardian=guardian,
+        deposit_amount=payload.deposit_amount,
     )
-    return 201, reader_out(reader)
+    return Status(201, reader_out(reader))
 
 
-@router.post("/registrations", response={201: ReaderOut}, auth=None,
-             summary="Online self-registration (adults and seniors)")
+@router.post(
+    "/registrations",
+    response={201: ReaderOut},
+    auth=None,
+    summary="Online self-registration (adults and seniors)",
+)
 def self_register(request: HttpRequest, payload: SelfRegistrationIn):
     home = unit_get(payload.home_unit)
     reader = services.reader_self_register(
-        name=payload.name, resident_id=payload.resident_id, home_unit=home,
-        username=payload.username, password=payload.password,
-        phone=payload.phone, email=payload.email,
+        name=payload.name,
+        resident_id=payload.resident_id,
+        home_unit=home,
+        username=payload.username,
+        password=payload.password,
+        phone=payload.phone,
+        email=payload.email,
     )
-    return 201, reader_out(reader)
+    return Status(201, reader_out(reader))
 
 
-@router.post("/readers/{card_number}/card-replacement", response=ReaderOut, auth=STAFF_AUTH,
-             summary="Replace a lost card: a new number, the old one blocked")
+@router.post(
+    "/readers/{card_number}/card-replacement",
+    response=ReaderOut,
+    auth=STAFF_AUTH,
+    summary="Replace a lost card: a new number, the old one blocked",
+)
 def replace_card(request: HttpRequest, card_number: str, unit: str):
     reader = selectors.access_reader(request.auth, card_number, READERS_CHANGE)
     desk_unit = access_unit(request.auth, unit, NETWORK_VIEW)
@@ -157,9 +183,10 @@ def replace_card(request: HttpRequest, card_number: str, unit: str):
 @router.post("/readers/{card_number}/blocks", response={201: ReaderOut}, auth=STAFF_AUTH)
 def block_reader(request: HttpRequest, card_number: str, payload: BlockIn):
     reader = selectors.access_reader(request.auth, card_number, READERS_BLOCK)
-    services.reader_block(reader=reader, reason=payload.reason, note=payload.note,
-                          actor=request.auth)
-    return 201, reader_out(reader)
+    services.reader_block(
+        reader=reader, reason=payload.reason, note=payload.note, actor=request.auth
+    )
+    return Status(201, reader_out(reader))
 
 
 @router.delete("/readers/{card_number}/blocks/{block_id}", response=ReaderOut, auth=STAFF_AUTH)

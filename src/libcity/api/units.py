@@ -74,10 +74,16 @@ class TimetableIn(Schema):
 
 def _unit_out(unit: Unit, open_now: bool, parent_codes: dict[int, str]) -> dict:
     return {
-        "code": unit.code, "name_zh": unit.name_zh, "name_en": unit.name_en,
-        "kind": unit.kind, "tier": unit.tier, "parent": parent_codes.get(unit.parent_id),
-        "latitude": unit.latitude, "longitude": unit.longitude,
-        "open_24h": unit.open_24h, "open_now": open_now,
+        "code": unit.code,
+        "name_zh": unit.name_zh,
+        "name_en": unit.name_en,
+        "kind": unit.kind,
+        "tier": unit.tier,
+        "parent": parent_codes.get(unit.parent_id),
+        "latitude": unit.latitude,
+        "longitude": unit.longitude,
+        "open_24h": unit.open_24h,
+        "open_now": open_now,
     }
 
 
@@ -87,7 +93,9 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]):
     count = units.count()
     page = list(units[filters.offset : filters.offset + filters.limit])
     flags = selectors.units_open_flags(page, clock.now())
-    parents = dict(Unit.objects.filter(pk__in={u.parent_id for u in page}).values_list("pk", "code"))
+    parents = dict(
+        Unit.objects.filter(pk__in={u.parent_id for u in page}).values_list("pk", "code")
+    )
     return {"count": count, "results": [_unit_out(u, flags[u.pk], parents) for u in page]}
 
 
@@ -106,7 +114,8 @@ def _unit_detail(unit: Unit) -> dict:
         **_unit_out(unit, selectors.unit_is_open(unit, moment), parents),
         "operator": unit.operator.name_zh,
         "operator_is_partner": unit.operator.is_partner,
-        "address_zh": unit.address_zh, "address_en": unit.address_en,
+        "address_zh": unit.address_zh,
+        "address_en": unit.address_en,
         "ancestors": [a.code for a in ancestors if a.pk != unit.pk],
         "next_opening": selectors.unit_next_opening(unit, moment),
         "timetable": [
@@ -117,8 +126,12 @@ def _unit_detail(unit: Unit) -> dict:
     }
 
 
-@router.post("/units/{code}/move", response=UnitDetail, auth=STAFF_AUTH,
-             summary="Move a unit (and its subtree) under another parent")
+@router.post(
+    "/units/{code}/move",
+    response=UnitDetail,
+    auth=STAFF_AUTH,
+    summary="Move a unit (and its subtree) under another parent",
+)
 def move_unit(request: HttpRequest, code: str, payload: MoveIn):
     unit = access_unit(request.auth, code, NETWORK_CHANGE)
     parent = access_unit(request.auth, payload.parent, NETWORK_CHANGE)
@@ -127,8 +140,12 @@ def move_unit(request: HttpRequest, code: str, payload: MoveIn):
     return _unit_detail(unit)
 
 
-@router.put("/units/{code}/timetable", response=UnitDetail, auth=STAFF_AUTH,
-            summary="Replace a unit's weekly timetable")
+@router.put(
+    "/units/{code}/timetable",
+    response=UnitDetail,
+    auth=STAFF_AUTH,
+    summary="Replace a unit's weekly timetable",
+)
 def set_timetable(request: HttpRequest, code: str, payload: TimetableIn):
     unit = access_unit(request.auth, code, NETWORK_CHANGE)
     timetable: dict[int, list[tuple[dt.time, dt.time]]] = {}

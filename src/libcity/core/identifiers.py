@@ -15,16 +15,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from stdnum import luhn
+from stdnum import luhn, numdb
 from stdnum.cn import ric
-from stdnum.exceptions import (
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidFormat,
-    InvalidLength,
-    ValidationError,
-)
+from stdnum.exceptions import InvalidComponent
 
+from libcity.core import clock
 from libcity.core.exceptions import InvalidInput
 
 _RESIDENT_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
@@ -51,30 +46,37 @@ class ResidentId:
 
 
 def resident_id_check(raw: str, *, today: dt.date | None = None) -> ResidentId:
-    """Validate an 18-digit resident identity number or raise InvalidResidentId with the reason."""
+    """Validate an 18-digit resident identity number or raise InvalidResidentId with the reason.
+
+    The region code must be one that has existed, but not necessarily in the birth year:
+    numbers are issued by the office of the place of registration at the time of issue, so a
+    Yuexiu (440104, from 1983) number of someone born in 1950 is real. python-stdnum's
+    ``validate`` insists on the birth year and would refuse it.
+    """
     number = ric.compact(raw or "")
+    if len(number) != 18:
+        raise InvalidResidentId(_("A resident ID has 18 characters."))
+    if not _RESIDENT_ID_SHAPE.fullmatch(number):
+        raise InvalidResidentId(_("A resident ID is 17 digits followed by a digit or X."))
+    if number[-1] != ric.calc_check_digit(number):
+        raise InvalidResidentId(_("The check digit of this resident ID is wrong."))
     try:
-        if len(number) != 18:
-            raise InvalidLength()
-        if not _RESIDENT_ID_SHAPE.fullmatch(number):
-            raise InvalidFormat()
-        ric.validate(number)
         birth = ric.get_birth_date(number)
-    except InvalidLength:
-        raise InvalidResidentId(_("A resident ID has 18 characters.")) from None
-    except InvalidChecksum:
-        raise InvalidResidentId(_("The check digit of this resident ID is wrong.")) from None
     except InvalidComponent:
-        raise InvalidResidentId(
-            _("This resident ID does not hold a real birth date or region.")
-        ) from None
-    except (InvalidFormat, ValidationError):
-        raise InvalidResidentId(
-            _("A resident ID is 17 digits followed by a digit or X.")
-        ) from None
-    if birth > (today or dt.date.today()):
+        raise InvalidResidentId(_("This resident ID does not hold a real birth date.")) from None
+    if birth > (today or clock.today()):
         raise InvalidResidentId(_("This resident ID has a birth date in the future."))
+    if birth.year < 1880:
+        raise InvalidResidentId(_("This resident ID holds an impossible birth date."))
+    if not _region_known(number):
+        raise InvalidResidentId(_("This resident ID does not start with a real region code."))
     return ResidentId(number=number, birth_date=birth)
+
+
+def _region_known(number: str) -> bool:
+    """The first six digits name a region that exists or once existed."""
+    parts = numdb.get("cn/loc").info(number[:6])
+    return any("county" in props for _part, props in parts)
 
 
 def resident_id_hash(number: str) -> str:

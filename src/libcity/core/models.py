@@ -17,6 +17,9 @@ class Sequence(models.Model):
     class Meta:
         db_table = "core_sequence"
 
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
     @classmethod
     def take(cls, name: str, count: int = 1) -> int:
         """Reserve ``count`` values and return the first one."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from libcity.demo.places import DISTRICTS
 from libcity.demo.plan import SCALES, CityPlan, city_plan
@@ -87,21 +87,21 @@ def demo_build(
     use_bulk = size.bulk if bulk is None else bulk
     say = progress or (lambda _line: None)
     with transaction.atomic():
-        units = _network_and_staff(plan, say)
-        _readers(plan, seed, units, count, bulk=use_bulk, batch_size=batch_size, say=say)
-        demo_passwords_set()
+        units, staff = _network_and_staff(plan, say)
+        reader = _readers(plan, seed, units, count, bulk=use_bulk, batch_size=batch_size, say=say)
+        demo_passwords_set([*staff, reader.user])
     return demo_summary(scale, seed, time.monotonic() - started)
 
 
-def _network_and_staff(plan: CityPlan, say: Progress) -> dict[str, Unit]:
+def _network_and_staff(plan: CityPlan, say: Progress) -> tuple[dict[str, Unit], list]:
     if not city_is_empty():
         raise CityNotEmpty("The database already holds units.")
     started = time.monotonic()
     units = network_build(plan)
     say(f"network: {len(units)} units ({time.monotonic() - started:.1f} s)")
-    staff_build(units)
-    say(f"staff: done ({time.monotonic() - started:.1f} s)")
-    return units
+    staff = staff_build(units)
+    say(f"staff: {len(staff)} logins ({time.monotonic() - started:.1f} s)")
+    return units, staff
 
 
 # --- network --------------------------------------------------------------------------------
@@ -141,25 +141,29 @@ def network_build(plan: CityPlan) -> dict[str, Unit]:
 # --- staff ----------------------------------------------------------------------------------
 
 
-def staff_build(units: dict[str, Unit]) -> None:
+def staff_build(units: dict[str, Unit]) -> list:
     """The demo logins, every one with the password ``demo`` (see ``demo_passwords_set``)."""
     root = units["gz-central"]
     admin = _staff("admin", "网络管理员 Network administrator", Role.NETWORK_ADMIN, root)
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])
-    _staff("desk", "中心馆前台 Central desk", Role.DESK, root, include_descendants=False)
-    _staff("cataloguer", "编目员 Cataloguer", Role.CATALOGUER, root)
-    _staff("logistics", "物流调度 Logistics", Role.LOGISTICS, root)
+    staff = [
+        admin,
+        _staff("desk", "中心馆前台 Central desk", Role.DESK, root, include_descendants=False),
+        _staff("cataloguer", "编目员 Cataloguer", Role.CATALOGUER, root),
+        _staff("logistics", "物流调度 Logistics", Role.LOGISTICS, root),
+    ]
     for d in DISTRICTS:
         title = f"{d.name_zh}图书馆馆长 {d.en} branch manager"
-        _staff(f"manager-{d.slug}", title, Role.BRANCH_MANAGER, units[f"gz-{d.slug}"])
+        staff.append(_staff(f"manager-{d.slug}", title, Role.BRANCH_MANAGER, units[f"gz-{d.slug}"]))
     partner = units.get(PARTNER_UNIT) or next(
         u for u in units.values() if u.kind == UnitKind.MICRO_BRANCH
     )
-    _staff(
+    staff.append(_staff(
         "partner", f"{partner.name_zh} 合作方", Role.PARTNER_OPERATOR, partner,
         include_descendants=False,
-    )  # fmt: skip
+    ))  # fmt: skip
+    return staff
 
 
 def _staff(username, display_name, role, unit, *, include_descendants=True):
@@ -176,7 +180,17 @@ def _staff(username, display_name, role, unit, *, include_descendants=True):
 # --- readers --------------------------------------------------------------------------------
 
 
-def _readers(plan, seed, units, count: int, *, bulk: bool, batch_size: int, say: Progress):
+def _readers(
+    plan: CityPlan,
+    seed: int,
+    units: dict[str, Unit],
+    count: int,
+    *,
+    bulk: bool,
+    batch_size: int,
+    say: Progress,
+) -> Reader:
+    """``count`` readers, the first the demo reader with its login; returns that one."""
     categories_ensure()
     maker = people_maker(plan, seed)
     person = demo_person(maker)
@@ -189,19 +203,19 @@ def _readers(plan, seed, units, count: int, *, bulk: bool, batch_size: int, say:
         registrar.register(others, batch_size=batch_size)
     else:
         readers_register(others, units=units, progress=say, known={person.index: reader})
+    return reader
 
 
-def demo_passwords_set() -> None:
+def demo_passwords_set(users: list) -> None:
     """Every demo login (staff and the reader) gets the password ``demo``.
 
     The hash is computed once and shared: PBKDF2 at Django's cost takes about half a second
     per hash, and the password is public anyway. Django re-hashes it with a fresh salt at the
     first login of each account if the hasher's settings change.
     """
-    users = get_user_model().objects.filter(
-        Q(pk__in=StaffAssignment.objects.values("user")) | Q(username=DEMO_READER)
+    get_user_model().objects.filter(pk__in=[u.pk for u in users]).update(
+        password=make_password(DEMO_PASSWORD)
     )
-    users.update(password=make_password(DEMO_PASSWORD))
 
 
 # --- summary --------------------------------------------------------------------------------

@@ -35,38 +35,11 @@ _SURNAME_CUM = list(itertools.accumulate(w for _zh, _pinyin, w in SURNAMES))
 _PINYIN = {zh: pinyin for zh, pinyin, _w in SURNAMES}
 GIVEN_MALE = "伟强杰俊浩明志建文华国军涛斌鹏辉宇轩子睿晨博嘉豪铭锦健永荣家勇峰海新城东源乐"
 GIVEN_FEMALE = "丽敏静婷芳娟燕玲霞雪颖琳欣怡诗雨佳嘉慧晓洁萍梅红思彤悦瑶雅妍凤秀桂"
-MOBILE_PREFIXES = [
-    "130",
-    "131",
-    "132",
-    "133",
-    "134",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "176",
-    "177",
-    "180",
-    "181",
-    "182",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "191",
-    "199",
-]
+MOBILE_PREFIXES = tuple(
+    f"1{n}"
+    for n in (30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 50, 51, 52, 55, 56, 57, 58, 59,
+              76, 77, 80, 81, 82, 85, 86, 87, 88, 89, 91, 99)
+)  # fmt: skip
 
 # Category code: (share of readers, youngest and oldest age in whole years on 1 January of
 # the year of the build; ages stay within the category's limits all year).

@@ -59,6 +59,11 @@ class District:
         return code
 
 
+def _pairs(spec: str) -> tuple[tuple[str, str], ...]:
+    """``"东风:Dongfeng 光明:Guangming"`` → (("东风", "Dongfeng"), ("光明", "Guangming"))."""
+    return tuple((zh, en) for zh, en in (item.split(":") for item in spec.split()))
+
+
 def _streets(spec: str) -> tuple[Street, ...]:
     """``"北京街:Beijing 人民街:Renmin"`` → streets."""
     pairs = (item.split(":") for item in spec.split())
@@ -261,71 +266,17 @@ CENTRAL = {
 }
 
 # Two-character words of Guangzhou place names: neighbourhoods, estates, schools, firms.
-WORDS: tuple[tuple[str, str], ...] = tuple(
-    tuple(item.split(":"))  # type: ignore[misc]
-    for item in [
-        "东风:Dongfeng",
-        "光明:Guangming",
-        "幸福:Xingfu",
-        "和平:Heping",
-        "新华:Xinhua",
-        "华侨:Huaqiao",
-        "荔景:Lijing",
-        "锦绣:Jinxiu",
-        "翠竹:Cuizhu",
-        "金沙:Jinsha",
-        "银河:Yinhe",
-        "丽江:Lijiang",
-        "南湖:Nanhu",
-        "北苑:Beiyuan",
-        "东湖:Donghu",
-        "西华:Xihua",
-        "育才:Yucai",
-        "兴隆:Xinglong",
-        "青松:Qingsong",
-        "桂园:Guiyuan",
-        "梅园:Meiyuan",
-        "松园:Songyuan",
-        "龙口:Longkou",
-        "凤凰:Fenghuang",
-        "瑞安:Rui'an",
-        "永安:Yong'an",
-        "康乐:Kangle",
-        "文德:Wende",
-        "明珠:Mingzhu",
-        "海湾:Haiwan",
-        "江南:Jiangnan",
-        "云山:Yunshan",
-        "白鹤:Baihe",
-        "长寿:Changshou",
-        "聚龙:Julong",
-        "祥和:Xianghe",
-        "怡景:Yijing",
-        "嘉禾:Jiahe",
-        "宝岗:Baogang",
-        "石榴:Shiliu",
-        "木棉:Mumian",
-        "紫荆:Zijing",
-        "榕树:Rongshu",
-        "书香:Shuxiang",
-        "华景:Huajing",
-        "汇景:Huijing",
-        "天润:Tianrun",
-        "金碧:Jinbi",
-        "丰乐:Fengle",
-        "晓港:Xiaogang",
-        "东晓:Dongxiao",
-        "泰宁:Taining",
-        "广园:Guangyuan",
-        "云景:Yunjing",
-        "荔枝:Lizhi",
-        "龙津:Longjin",
-        "穗园:Suiyuan",
-        "越华:Yuehua",
-        "骏景:Junjing",
-        "南国:Nanguo",
-        "丽水:Lishui",
-    ]
+WORDS: tuple[tuple[str, str], ...] = _pairs(
+    "东风:Dongfeng 光明:Guangming 幸福:Xingfu 和平:Heping 新华:Xinhua 华侨:Huaqiao "
+    "荔景:Lijing 锦绣:Jinxiu 翠竹:Cuizhu 金沙:Jinsha 银河:Yinhe 丽江:Lijiang 南湖:Nanhu "
+    "北苑:Beiyuan 东湖:Donghu 西华:Xihua 育才:Yucai 兴隆:Xinglong 青松:Qingsong "
+    "桂园:Guiyuan 梅园:Meiyuan 松园:Songyuan 龙口:Longkou 凤凰:Fenghuang 瑞安:Rui'an "
+    "永安:Yong'an 康乐:Kangle 文德:Wende 明珠:Mingzhu 海湾:Haiwan 江南:Jiangnan "
+    "云山:Yunshan 白鹤:Baihe 长寿:Changshou 聚龙:Julong 祥和:Xianghe 怡景:Yijing "
+    "嘉禾:Jiahe 宝岗:Baogang 石榴:Shiliu 木棉:Mumian 紫荆:Zijing 榕树:Rongshu "
+    "书香:Shuxiang 华景:Huajing 汇景:Huijing 天润:Tianrun 金碧:Jinbi 丰乐:Fengle "
+    "晓港:Xiaogang 东晓:Dongxiao 泰宁:Taining 广园:Guangyuan 云景:Yunjing 荔枝:Lizhi "
+    "龙津:Longjin 穗园:Suiyuan 越华:Yuehua 骏景:Junjing 南国:Nanguo 丽水:Lishui"
 )
 
 # Suffixes that make a community's name from a word: 东风北社区, 锦绣花园社区.

@@ -132,8 +132,11 @@ def _t(text: str) -> dt.time:
 
 def _hours(days: range | tuple[int, ...], *intervals: str) -> Timetable:
     """``_hours(range(1, 7), "09:00-12:00")`` → Tuesday to Sunday, 9 to 12."""
-    pairs = [tuple(_t(part) for part in interval.split("-")) for interval in intervals]
-    return {day: list(pairs) for day in days}  # type: ignore[misc]
+    pairs = []
+    for interval in intervals:
+        opens, closes = interval.split("-")
+        pairs.append((_t(opens), _t(closes)))
+    return {day: list(pairs) for day in days}
 
 
 TUE_SUN, MON_FRI, EVERY_DAY = range(1, 7), range(5), range(7)

@@ -44,6 +44,10 @@ class ReaderNotFound(NotFoundOrNotAllowed):
     code = "reader_not_found"
 
 
+class BlockNotFound(NotFoundOrNotAllowed):
+    code = "block_not_found"
+
+
 class InvalidReaderInput(InvalidInput):
     code = "invalid_reader_input"
 

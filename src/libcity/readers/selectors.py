@@ -8,8 +8,20 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from libcity.core import clock
-from libcity.readers.exceptions import CardNotActive, ReaderNotFound
-from libcity.readers.models import Card, CardStatus, Reader, ReaderBlock, ReaderStatus
+from libcity.readers.exceptions import (
+    BlockNotFound,
+    CardNotActive,
+    InvalidReaderInput,
+    ReaderNotFound,
+)
+from libcity.readers.models import (
+    Card,
+    CardStatus,
+    Reader,
+    ReaderBlock,
+    ReaderCategory,
+    ReaderStatus,
+)
 from libcity.readers.policies import age_on
 from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
 from libcity.staff.selectors import Actor, has_permission, scope_filter
@@ -67,6 +79,32 @@ def _matching(query: str) -> Q:
         | Q(phone__contains=query)
         | Q(id_last4=query.upper())
     )
+
+
+def reader_of_user(user) -> Reader | None:
+    """The reader behind a login (online self-registration), or None for staff and others."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Reader.objects.select_related("home_unit", "category").filter(user=user).first()
+
+
+def categories() -> QuerySet[ReaderCategory]:
+    return ReaderCategory.objects.all()
+
+
+def category_get(code: str) -> ReaderCategory:
+    category = ReaderCategory.objects.filter(code=code).first()
+    if category is None:
+        raise InvalidReaderInput(_("Unknown reader category: %(code)s") % {"code": code})
+    return category
+
+
+def reader_block_get(reader: Reader, block_id: int) -> ReaderBlock:
+    """One of this reader's blocks (a block of another reader reads as not found)."""
+    block = ReaderBlock.objects.filter(reader=reader, pk=block_id).first()
+    if block is None:
+        raise BlockNotFound(_("This reader has no such block."))
+    return block
 
 
 def reader_active_blocks(reader: Reader) -> QuerySet[ReaderBlock]:

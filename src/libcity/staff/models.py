@@ -56,6 +56,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
 
 class StaffHistory(HistoryBase):
     subject = models.ForeignKey(

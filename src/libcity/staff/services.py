@@ -25,8 +25,13 @@ _TOKEN_TOUCH_EVERY = timedelta(minutes=5)
 
 
 def staff_create(
-    *, username: str, password: str, display_name: str = "", email: str = "",
-    actor: Actor = None, check_password: bool = True,
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    actor: Actor = None,
+    check_password: bool = True,
 ) -> User:
     """A login for a member of staff (or a machine). Roles come from ``staff_assign``."""
     username = (username or "").strip()
@@ -43,7 +48,9 @@ def staff_create(
                 username=username, password=password, email=email, first_name=display_name
             )
             StaffHistory.objects.create(
-                action="staff_created", actor=_user(actor), subject=user,
+                action="staff_created",
+                actor=_user(actor),
+                subject=user,
                 details={"username": username},
             )
     except IntegrityError:
@@ -62,11 +69,15 @@ def staff_assign(
         _refuse_network_admin_by_non_admin(actor, role)
     with transaction.atomic():
         assignment, _created = StaffAssignment.objects.get_or_create(
-            user=user, role=role, unit=unit,
+            user=user,
+            role=role,
+            unit=unit,
             defaults={"include_descendants": include_descendants},
         )
         StaffHistory.objects.create(
-            action="role_assigned", actor=_user(actor), subject=user,
+            action="role_assigned",
+            actor=_user(actor),
+            subject=user,
             details={"role": role, "unit": unit.code, "subtree": include_descendants},
         )
     return assignment
@@ -87,7 +98,9 @@ def api_token_create(*, user: User, name: str, actor: Actor = None) -> tuple[Api
             user=user, name=name or "token", prefix=raw[:10], key_hash=_token_hash(raw)
         )
         StaffHistory.objects.create(
-            action="token_created", actor=_user(actor), subject=user,
+            action="token_created",
+            actor=_user(actor),
+            subject=user,
             details={"token": token.prefix, "name": token.name},
         )
     return token, raw
@@ -112,7 +125,9 @@ def api_token_revoke(*, token: ApiToken, actor: Actor = None) -> None:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
         StaffHistory.objects.create(
-            action="token_revoked", actor=_user(actor), subject=token.user,
+            action="token_revoked",
+            actor=_user(actor),
+            subject=token.user,
             details={"token": token.prefix},
         )
 

@@ -68,8 +68,12 @@ def test_read_matrix(client: Client, people, staff, reader, allowed):
 def test_block_matrix_changes_nothing_when_denied(client: Client, people, staff, reader, allowed):
     card = people[reader].card_number
     before = snapshot()
-    response = client.post(f"/api/v1/readers/{card}/blocks", {"reason": "manual", "note": "x"},
-                           content_type="application/json", **bearer(people[staff]))
+    response = client.post(
+        f"/api/v1/readers/{card}/blocks",
+        {"reason": "manual", "note": "x"},
+        content_type="application/json",
+        **bearer(people[staff]),
+    )
     assert response.status_code == (201 if allowed else 404)
     if not allowed:
         assert snapshot() == before
@@ -77,14 +81,28 @@ def test_block_matrix_changes_nothing_when_denied(client: Client, people, staff,
 
 @pytest.mark.parametrize(
     ("staff", "home", "allowed"),
-    [("desk_b1", "b1", True), ("desk_b1", "r1", True), ("desk_b1", "b2", False),
-     ("desk_central", "central", True), ("desk_central", "d1", False), ("admin", "b2", True)],
+    [
+        ("desk_b1", "b1", True),
+        ("desk_b1", "r1", True),
+        ("desk_b1", "b2", False),
+        ("desk_central", "central", True),
+        ("desk_central", "d1", False),
+        ("admin", "b2", True),
+    ],
 )
 def test_register_matrix(client: Client, people, staff, home, allowed):
     before = snapshot()
-    response = client.post("/api/v1/readers", {
-        "name": "新读者", "resident_id": valid_resident_id(), "category": "adult", "home_unit": home,
-    }, content_type="application/json", **bearer(people[staff]))
+    response = client.post(
+        "/api/v1/readers",
+        {
+            "name": "新读者",
+            "resident_id": valid_resident_id(),
+            "category": "adult",
+            "home_unit": home,
+        },
+        content_type="application/json",
+        **bearer(people[staff]),
+    )
     assert response.status_code == (201 if allowed else 404)
     if allowed:
         assert response.json()["home_unit"] == home
@@ -107,9 +125,16 @@ def test_invalid_resident_id_is_refused_clearly(client: Client, people):
     number = valid_resident_id()
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     before = snapshot()
-    response = client.post("/api/v1/readers", {
-        "name": "错号", "resident_id": wrong, "home_unit": "b1",
-    }, content_type="application/json", **bearer(people["desk_b1"]))
+    response = client.post(
+        "/api/v1/readers",
+        {
+            "name": "错号",
+            "resident_id": wrong,
+            "home_unit": "b1",
+        },
+        content_type="application/json",
+        **bearer(people["desk_b1"]),
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_resident_id"
     assert "check digit" in response.json()["detail"]
@@ -119,37 +144,54 @@ def test_invalid_resident_id_is_refused_clearly(client: Client, people):
 def test_duplicate_person_is_refused_clearly(client: Client, people):
     number = valid_resident_id()
     payload = {"name": "甲", "resident_id": number, "home_unit": "b1"}
-    first = client.post("/api/v1/readers", payload, content_type="application/json",
-                        **bearer(people["desk_b1"]))
+    first = client.post(
+        "/api/v1/readers", payload, content_type="application/json", **bearer(people["desk_b1"])
+    )
     assert first.status_code == 201
     before = snapshot()
-    again = client.post("/api/v1/readers", payload, content_type="application/json",
-                        **bearer(people["admin"]))
+    again = client.post(
+        "/api/v1/readers", payload, content_type="application/json", **bearer(people["admin"])
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "reader_already_registered"
     assert snapshot() == before
 
 
 def test_unknown_home_unit_is_refused(client: Client, people):
-    response = client.post("/api/v1/readers", {
-        "name": "甲", "resident_id": valid_resident_id(), "home_unit": "atlantis",
-    }, content_type="application/json", **bearer(people["admin"]))
+    response = client.post(
+        "/api/v1/readers",
+        {
+            "name": "甲",
+            "resident_id": valid_resident_id(),
+            "home_unit": "atlantis",
+        },
+        content_type="application/json",
+        **bearer(people["admin"]),
+    )
     assert response.status_code == 404
 
 
 def test_reader_output_never_carries_the_resident_id(client: Client, people):
     number = valid_resident_id()
-    response = client.post("/api/v1/readers", {
-        "name": "隐私", "resident_id": number, "home_unit": "b1",
-    }, content_type="application/json", **bearer(people["desk_b1"]))
+    response = client.post(
+        "/api/v1/readers",
+        {
+            "name": "隐私",
+            "resident_id": number,
+            "home_unit": "b1",
+        },
+        content_type="application/json",
+        **bearer(people["desk_b1"]),
+    )
     assert number not in response.content.decode()
     assert response.json()["id_last4"] == number[-4:]
 
 
 def test_card_replacement_blocks_the_old_number(client: Client, people):
     old = people["at_b1"].card_number
-    response = client.post(f"/api/v1/readers/{old}/card-replacement?unit=b1",
-                           **bearer(people["desk_b1"]))
+    response = client.post(
+        f"/api/v1/readers/{old}/card-replacement?unit=b1", **bearer(people["desk_b1"])
+    )
     assert response.status_code == 200
     new = response.json()["card_number"]
     assert new != old
@@ -158,10 +200,17 @@ def test_card_replacement_blocks_the_old_number(client: Client, people):
 
 
 def test_online_self_registration_creates_a_login(client: Client, tiny_city):
-    response = client.post("/api/v1/registrations", {
-        "name": "网上", "resident_id": valid_resident_id(), "home_unit": "d1",
-        "username": "online-reader", "password": "a-Long-pass-2026",
-    }, content_type="application/json")
+    response = client.post(
+        "/api/v1/registrations",
+        {
+            "name": "网上",
+            "resident_id": valid_resident_id(),
+            "home_unit": "d1",
+            "username": "online-reader",
+            "password": "a-Long-pass-2026",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201
     user = get_user_model().objects.get(username="online-reader")
     assert user.reader.card_number == response.json()["card_number"]

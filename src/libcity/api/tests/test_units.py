@@ -25,9 +25,16 @@ def test_units_are_public_with_names_kind_coordinates_and_open_now(client: Clien
     assert body["count"] == 6
     first = body["results"][0]
     assert first == {
-        "code": "central", "name_zh": "central馆", "name_en": "central library",
-        "kind": "library", "tier": "central", "parent": None,
-        "latitude": 23.1177, "longitude": 113.3249, "open_24h": False, "open_now": True,
+        "code": "central",
+        "name_zh": "central馆",
+        "name_en": "central library",
+        "kind": "library",
+        "tier": "central",
+        "parent": None,
+        "latitude": 23.1177,
+        "longitude": 113.3249,
+        "open_24h": False,
+        "open_now": True,
     }
     assert {r["code"]: r["parent"] for r in body["results"]}["r1"] == "b1"
 
@@ -53,7 +60,8 @@ def test_unit_detail_has_timetable_and_next_opening(client: Client, tiny_city):
     assert body["next_opening"].startswith("2026-11-30T09:00:00")  # Monday
     assert body["ancestors"] == ["central", "d1"]
     assert body["timetable"][0] == {
-        "weekday": 0, "intervals": [{"opens": "09:00:00", "closes": "17:00:00"}]
+        "weekday": 0,
+        "intervals": [{"opens": "09:00:00", "closes": "17:00:00"}],
     }
 
 
@@ -103,7 +111,8 @@ def test_a_timetable_that_closes_before_it_opens_is_refused(client: Client, tiny
     response = client.put(
         "/api/v1/units/b1/timetable",
         {"days": [{"weekday": 0, "intervals": [{"opens": "18:00", "closes": "09:00"}]}]},
-        content_type="application/json", **bearer(manager),
+        content_type="application/json",
+        **bearer(manager),
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_timetable"
@@ -125,7 +134,8 @@ def test_timetable_permission_matrix(client, tiny_city, make_staff, role, unit, 
     response = client.put(
         f"/api/v1/units/{target}/timetable",
         {"days": [{"weekday": 5, "intervals": [{"opens": "10:00", "closes": "12:00"}]}]},
-        content_type="application/json", **bearer(user),
+        content_type="application/json",
+        **bearer(user),
     )
     assert response.status_code == status
     after = list(Unit.objects.get(code=target).opening_hours.values_list("opens", "closes"))
@@ -134,7 +144,9 @@ def test_timetable_permission_matrix(client, tiny_city, make_staff, role, unit, 
 
 def test_forged_token_is_refused_with_problem_json(client: Client, tiny_city):
     response = client.post(
-        "/api/v1/units/b1/move", {"parent": "d2"}, content_type="application/json",
+        "/api/v1/units/b1/move",
+        {"parent": "d2"},
+        content_type="application/json",
         HTTP_AUTHORIZATION="Bearer lc_forged",
     )
     assert response.status_code == 401
@@ -146,15 +158,17 @@ def test_session_without_csrf_token_cannot_write(tiny_city, make_staff):
     admin = make_staff("boss", Role.NETWORK_ADMIN, tiny_city.central)
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin)
-    response = client.post("/api/v1/units/b1/move", {"parent": "d2"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/units/b1/move", {"parent": "d2"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     assert Unit.objects.get(code="b1").parent.code == "d1"
 
 
 def test_malformed_json_is_a_clear_error(client: Client, tiny_city, make_staff):
     admin = make_staff("boss", Role.NETWORK_ADMIN, tiny_city.central)
-    response = client.post("/api/v1/units/b1/move", "{not json", content_type="application/json",
-                           **bearer(admin))
+    response = client.post(
+        "/api/v1/units/b1/move", "{not json", content_type="application/json", **bearer(admin)
+    )
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == "application/problem+json"

@@ -51,12 +51,21 @@ def wait_until_serving(port: int, process: subprocess.Popen) -> None:
 def two_servers(transactional_db, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("several processes share a database only on PostgreSQL")
-    env = {**os.environ, "DATABASE_URL": database_url(), "LIBCITY_HOME": str(tmp_path),
-           "LIBCITY_SECRET_KEY": "shared-secret-" + "x" * 40}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "LIBCITY_HOME": str(tmp_path),
+        "LIBCITY_SECRET_KEY": "shared-secret-" + "x" * 40,
+    }
     ports = [free_port(), free_port()]
     processes = [
-        subprocess.Popen([str(LIBCITY), "serve", "--port", str(port), "--workers", "1"],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [str(LIBCITY), "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for port in ports
     ]
     try:
@@ -77,19 +86,31 @@ def test_session_and_writes_cross_processes(tiny_city, make_staff, two_servers):
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     login_page = browser.open(f"{first}/accounts/login/").read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
-    form = urllib.parse.urlencode({"username": "boss", "password": "demo",
-                                   "csrfmiddlewaretoken": csrf}).encode()
-    browser.open(urllib.request.Request(f"{first}/accounts/login/", data=form,
-                                        headers={"Referer": f"{first}/accounts/login/"}))
+    form = urllib.parse.urlencode(
+        {"username": "boss", "password": "demo", "csrfmiddlewaretoken": csrf}
+    ).encode()
+    browser.open(
+        urllib.request.Request(
+            f"{first}/accounts/login/", data=form, headers={"Referer": f"{first}/accounts/login/"}
+        )
+    )
     tree = browser.open(f"{second}/staff/")  # signed in on the first, served by the second
     assert tree.status == 200 and "r1馆" in tree.read().decode()
 
-    token = subprocess.run([str(LIBCITY), "token", "create", "--user", "boss"],
-                           env={**os.environ, "DATABASE_URL": database_url(),
-                                "LIBCITY_HOME": os.environ.get("LIBCITY_HOME", "/tmp")},
-                           capture_output=True, text=True, check=True).stdout.strip()
+    token = subprocess.run(
+        [str(LIBCITY), "token", "create", "--user", "boss"],
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "LIBCITY_HOME": os.environ.get("LIBCITY_HOME", "/tmp"),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     move = urllib.request.Request(
-        f"{first}/api/v1/units/b1/move", method="POST",
+        f"{first}/api/v1/units/b1/move",
+        method="POST",
         data=json.dumps({"parent": "d2"}).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )

@@ -129,11 +129,12 @@ def test_every_generated_id_is_valid_and_any_other_check_digit_is_not(birth, seq
                 resident_id_check(number[:-1] + digit, today=TODAY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.identifiers (python-stdnum) checks the region code against the BIRTH year: "
-    "Yuexiu's 440104 dates from 1983, so a real Yuexiu ID of someone born in 1950 is refused.",
-)
 def test_a_senior_born_before_the_region_code_existed_is_accepted():
     number = resident_id(dt.date(1950, 3, 1), 12, region="440104")
     assert resident_id_check(number, today=TODAY).birth_date == dt.date(1950, 3, 1)
+
+
+def test_an_unknown_region_code_is_refused():
+    number = resident_id(dt.date(1990, 3, 1), 12, region="999999")
+    with pytest.raises(InvalidResidentId, match="region"):
+        resident_id_check(number, today=TODAY)

@@ -20,7 +20,8 @@ class NearMeForm(forms.Form):
 class SelfRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=100)
     resident_id = forms.CharField(
-        label=_("Resident ID number"), max_length=32,
+        label=_("Resident ID number"),
+        max_length=32,
         help_text=_("18 characters. Only a keyed fingerprint and the last four are kept."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )

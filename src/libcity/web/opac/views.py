@@ -27,11 +27,16 @@ def home(request: HttpRequest) -> HttpResponse:
         nearest = _with_open_flags(
             network.units_nearest(near.cleaned_data["lat"], near.cleaned_data["lng"], limit=8)
         )
-    return render(request, "web/home.html", {
-        "summary": network.network_summary(),
-        "districts": network.units_public(tier="district"),
-        "near_form": near, "nearest": nearest,
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "summary": network.network_summary(),
+            "districts": network.units_public(tier="district"),
+            "near_form": near,
+            "nearest": nearest,
+        },
+    )
 
 
 def _with_open_flags(pairs):
@@ -43,7 +48,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     units = network.units_public(
-        kind=filters.get("kind") or None, within=filters.get("within") or None,
+        kind=filters.get("kind") or None,
+        within=filters.get("within") or None,
         query=filters.get("q", ""),
     )
     page = Paginator(units, 50).get_page(request.GET.get("page"))
@@ -58,16 +64,20 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError:
         raise Http404(code) from None
     moment = clock.now()
-    return render(request, "web/unit.html", {
-        "unit": unit,
-        "name": unit.name(get_language()),
-        "ancestors": [a for a in network.unit_ancestors(unit) if a.pk != unit.pk],
-        "open_now": network.unit_is_open(unit, moment),
-        "next_opening": network.unit_next_opening(unit, moment),
-        "week": network.unit_week(unit),
-        "closed_dates": network.unit_upcoming_closed_dates(unit, clock.today()),
-        "children": network.unit_children(unit),
-    })
+    return render(
+        request,
+        "web/unit.html",
+        {
+            "unit": unit,
+            "name": unit.name(get_language()),
+            "ancestors": [a for a in network.unit_ancestors(unit) if a.pk != unit.pk],
+            "open_now": network.unit_is_open(unit, moment),
+            "next_opening": network.unit_next_opening(unit, moment),
+            "week": network.unit_week(unit),
+            "closed_dates": network.unit_upcoming_closed_dates(unit, clock.today()),
+            "children": network.unit_children(unit),
+        },
+    )
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -77,9 +87,13 @@ def register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             reader = reader_self_register(
-                name=data["name"], resident_id=data["resident_id"],
-                home_unit=network.unit_get(data["home_unit"]), username=data["username"],
-                password=data["password"], phone=data["phone"], email=data["email"],
+                name=data["name"],
+                resident_id=data["resident_id"],
+                home_unit=network.unit_get(data["home_unit"]),
+                username=data["username"],
+                password=data["password"],
+                phone=data["phone"],
+                email=data["email"],
             )
         except DomainError as error:
             show_error(request, error, form)
@@ -97,8 +111,12 @@ def account(request: HttpRequest) -> HttpResponse:
     reader = readers.reader_of_user(request.user)
     if reader is None:
         raise Http404("no reader card")
-    return render(request, "web/account.html", {
-        "reader": reader,
-        "blocks": readers.reader_active_blocks(reader),
-        "home_name": reader.home_unit.name(get_language()),
-    })
+    return render(
+        request,
+        "web/account.html",
+        {
+            "reader": reader,
+            "blocks": readers.reader_active_blocks(reader),
+            "home_name": reader.home_unit.name(get_language()),
+        },
+    )

@@ -7,7 +7,6 @@ from libcity.network.selectors import WEEKDAY_NAMES
 from libcity.readers.models import BlockReason
 
 
-
 class MoveForm(forms.Form):
     parent = forms.CharField(label=_("New parent unit (code)"), max_length=40)
 
@@ -20,7 +19,9 @@ class TimetableForm(forms.Form):
         for day, label in enumerate(WEEKDAY_NAMES):
             spans = (initial_week or {}).get(day, [])
             self.fields[f"day{day}"] = forms.CharField(
-                label=label, required=False, max_length=100,
+                label=label,
+                required=False,
+                max_length=100,
                 initial=", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in spans),
             )
 
@@ -49,22 +50,28 @@ class ClosedDateForm(forms.Form):
 
 
 class ReaderSearchForm(forms.Form):
-    q = forms.CharField(label=_("Card, name, phone or last four of ID"), required=False,
-                        max_length=100)
+    q = forms.CharField(
+        label=_("Card, name, phone or last four of ID"), required=False, max_length=100
+    )
 
 
 class ReaderRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=100)
-    resident_id = forms.CharField(label=_("Resident ID number"), max_length=32,
-                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    resident_id = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     category = forms.ChoiceField(label=_("Reader category"))
     home_unit = forms.ChoiceField(label=_("Home library"))
-    guardian_card = forms.CharField(label=_("Guardian's card number (children)"), required=False,
-                                    max_length=20)
+    guardian_card = forms.CharField(
+        label=_("Guardian's card number (children)"), required=False, max_length=20
+    )
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    deposit_amount = forms.DecimalField(label=_("Deposit (yuan)"), min_value=0, max_digits=8,
-                                        decimal_places=2, required=False)
+    deposit_amount = forms.DecimalField(
+        label=_("Deposit (yuan)"), min_value=0, max_digits=8, decimal_places=2, required=False
+    )
 
     def __init__(self, *args, categories=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +80,7 @@ class ReaderRegistrationForm(forms.Form):
 
 
 class BlockForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=BlockReason.choices,
-                               initial=BlockReason.MANUAL)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=BlockReason.choices, initial=BlockReason.MANUAL
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

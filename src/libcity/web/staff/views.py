@@ -51,10 +51,15 @@ def staff_page(view):
 @staff_page
 def network_tree(request: HttpRequest) -> HttpResponse:
     units = units_in_scope(request.user, perms.NETWORK_VIEW)
-    return render(request, "web/staff/network.html", {
-        "roots": network.unit_forest(units), "count": units.count(),
-        "language": get_language(),
-    })
+    return render(
+        request,
+        "web/staff/network.html",
+        {
+            "roots": network.unit_forest(units),
+            "count": units.count(),
+            "language": get_language(),
+        },
+    )
 
 
 @staff_page
@@ -75,11 +80,17 @@ def unit_manage(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("web:staff-unit", code=unit.code)
     elif request.method == "POST":
         raise PermissionDenied(_("You may not change this unit."))
-    return render(request, "web/staff/unit.html", {
-        "unit": unit, "can_change": can_change, "forms": forms,
-        "ancestors": network.unit_ancestors(unit),
-        "closed_dates": network.unit_upcoming_closed_dates(unit),
-    })
+    return render(
+        request,
+        "web/staff/unit.html",
+        {
+            "unit": unit,
+            "can_change": can_change,
+            "forms": forms,
+            "ancestors": network.unit_ancestors(unit),
+            "closed_dates": network.unit_upcoming_closed_dates(unit),
+        },
+    )
 
 
 def _move(request, unit, forms) -> bool:
@@ -145,15 +156,18 @@ def reader_new(request: HttpRequest) -> HttpResponse:
     units = units_in_scope(request.user, perms.READERS_REGISTER)
     form = ReaderRegistrationForm(
         request.POST or None,
-        categories=[(c.code, c.name_zh if language == "zh-hans" else c.name_en)
-                    for c in readers.categories()],
+        categories=[
+            (c.code, c.name_zh if language == "zh-hans" else c.name_en)
+            for c in readers.categories()
+        ],
         units=[(u.code, u.name(language)) for u in units],
     )
     if request.method == "POST" and form.is_valid():
         reader = _register(request, form)
         if reader is not None:
-            messages.success(request, _("Registered. Card number %(card)s.")
-                             % {"card": reader.card_number})
+            messages.success(
+                request, _("Registered. Card number %(card)s.") % {"card": reader.card_number}
+            )
             return redirect("web:staff-reader", card_number=reader.card_number)
     return render(request, "web/staff/reader_new.html", {"form": form})
 
@@ -163,13 +177,18 @@ def _register(request, form):
     try:
         guardian = None
         if data["guardian_card"]:
-            guardian = readers.access_reader(request.user, data["guardian_card"],
-                                             perms.READERS_VIEW)
+            guardian = readers.access_reader(
+                request.user, data["guardian_card"], perms.READERS_VIEW
+            )
         return reader_services.reader_register(
-            name=data["name"], resident_id=data["resident_id"],
+            name=data["name"],
+            resident_id=data["resident_id"],
             category=readers.category_get(data["category"]),
             home_unit=access_unit(request.user, data["home_unit"], perms.READERS_REGISTER),
-            actor=request.user, phone=data["phone"], email=data["email"], guardian=guardian,
+            actor=request.user,
+            phone=data["phone"],
+            email=data["email"],
+            guardian=guardian,
             deposit_amount=data["deposit_amount"] or 0,
         )
     except DomainError as error:
@@ -185,12 +204,18 @@ def reader_page(request: HttpRequest, card_number: str) -> HttpResponse:
         _reader_action(request, reader)
         reader.refresh_from_db()
         return redirect("web:staff-reader", card_number=reader.card_number)
-    return render(request, "web/staff/reader.html", {
-        "reader": reader, "blocks": readers.reader_active_blocks(reader),
-        "cards": reader.cards.order_by("-issued_at"), "block_form": BlockForm(),
-        "history": reader.history.order_by("-at")[:20],
-        "desk_units": units_in_scope(request.user, perms.READERS_CHANGE)[:200],
-    })
+    return render(
+        request,
+        "web/staff/reader.html",
+        {
+            "reader": reader,
+            "blocks": readers.reader_active_blocks(reader),
+            "cards": reader.cards.order_by("-issued_at"),
+            "block_form": BlockForm(),
+            "history": reader.history.order_by("-at")[:20],
+            "desk_units": units_in_scope(request.user, perms.READERS_CHANGE)[:200],
+        },
+    )
 
 
 def _reader_action(request, reader) -> None:
@@ -214,7 +239,8 @@ def _reader_action(request, reader) -> None:
         elif action == "consent":
             readers.access_reader(request.user, reader.card_number, perms.READERS_CHANGE)
             reader_services.reader_set_consent(
-                reader=reader, actor=request.user,
+                reader=reader,
+                actor=request.user,
                 keeps_reading_history=request.POST.get("keeps_reading_history") == "on",
             )
         else:

@@ -30,9 +30,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -40,8 +46,13 @@ def browser():
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, base_url=live_server.url)
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
@@ -74,8 +85,7 @@ def test_a_reader_finds_a_library_in_both_languages(transactional_db, tiny_city,
     shot(phone, "unit-en-phone")
 
 
-def test_staff_sign_in_and_a_refused_move_says_why(transactional_db, tiny_city, make_staff,
-                                                   phone):
+def test_staff_sign_in_and_a_refused_move_says_why(transactional_db, tiny_city, make_staff, phone):
     make_staff("boss", Role.NETWORK_ADMIN, tiny_city.central)
     phone.goto("/accounts/login/")
     phone.fill("#id_username", "boss")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -44,17 +45,27 @@ class Command(BaseCommand):
         _require_free_port(host, port)
         call_command("collectstatic", interactive=False, verbosity=0)
         self._announce(host, port)
-        _Gunicorn({
-            "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-            "accesslog": "-", "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
-        }).run()
+        _Gunicorn(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                # One control socket per port, so several servers can run side by side.
+                "control_socket": str(settings.HOME / f"gunicorn-{port}.ctl"),
+                "accesslog": "-",
+                "errorlog": "-",
+                "timeout": 60,
+                "graceful_timeout": 10,
+            }
+        ).run()
 
     def _announce(self, host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(self.style.SUCCESS(f"libcity is serving at http://{shown}:{port}/"))
         self.stdout.write(f"  API docs: http://{shown}:{port}/api/docs")
         users = set(
-            get_user_model().objects.filter(username__in=[u for u, _r in DEMO_LOGINS])
+            get_user_model()
+            .objects.filter(username__in=[u for u, _r in DEMO_LOGINS])
             .values_list("username", flat=True)
         )
         if users:
