@@ -52,6 +52,7 @@ class DemoSummary:
     scale: str
     seed: int
     units_by_kind: dict[str, int]
+    units_by_tier: dict[str, int]
     operators: int
     readers: int
     staff: int
@@ -222,17 +223,19 @@ def demo_passwords_set(users: list) -> None:
 
 
 def demo_summary(scale: str, seed: int, seconds: float) -> DemoSummary:
-    by_kind = dict(
-        Unit.objects.order_by("kind")
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
+    def units_by(field: str) -> dict[str, int]:
+        rows = Unit.objects.order_by(field).values_list(field).annotate(n=Count("pk"))
+        return dict(rows.values_list(field, "n"))
+
     return DemoSummary(
-        scale=scale, seed=seed, units_by_kind=by_kind, operators=Operator.objects.count(),
+        scale=scale,
+        seed=seed,
+        units_by_kind=units_by("kind"),
+        units_by_tier=units_by("tier"),
+        operators=Operator.objects.count(),
         readers=Reader.objects.count(),
-        staff=get_user_model().objects.filter(
-            pk__in=StaffAssignment.objects.values("user")
-        ).count(),
+        staff=get_user_model()
+        .objects.filter(pk__in=StaffAssignment.objects.values("user"))
+        .count(),
         seconds=seconds,
-    )  # fmt: skip
+    )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from libcity.core.models import HistoryBase
 from libcity.network.models import Unit
@@ -36,7 +37,7 @@ class ReaderCategory(models.Model):
 class ReaderStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     EXPIRED = "expired", _("Expired")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("reader status", "Closed")
 
 
 class DepositState(models.TextChoices):

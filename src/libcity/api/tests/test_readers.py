@@ -219,3 +219,13 @@ def test_online_self_registration_creates_a_login(client: Client, tiny_city):
 
 def test_staff_endpoints_need_credentials(client: Client, people):
     assert client.get("/api/v1/readers").status_code == 401
+
+
+def test_api_errors_are_chinese_unless_the_client_asks_otherwise(client: Client, people):
+    payload = {"name": "错号", "resident_id": "12345", "home_unit": "b1"}
+    chinese = client.post("/api/v1/readers", payload, content_type="application/json",
+                          **bearer(people["desk_b1"]))
+    assert "18" in chinese.json()["detail"] and "位" in chinese.json()["detail"]
+    english = client.post("/api/v1/readers", payload, content_type="application/json",
+                          HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9", **bearer(people["desk_b1"]))
+    assert english.json()["detail"] == "A resident ID has 18 characters."

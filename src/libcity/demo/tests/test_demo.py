@@ -16,6 +16,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import override_settings
 
 from libcity.core.identifiers import card_number_is_valid
 from libcity.demo.places import CENTRAL, CITY_RESIDENTS, DISTRICTS
@@ -35,6 +36,7 @@ from libcity.staff.policies import READERS_REGISTER
 from libcity.staff.selectors import has_permission
 
 User = get_user_model()
+TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class _Rollback(Exception):
@@ -44,7 +46,8 @@ class _Rollback(Exception):
 @pytest.fixture(scope="module")
 def small_city(django_db_setup, django_db_blocker):
     """``libcity demo --scale small --seed 1``; its output (stdout) is the fixture's value."""
-    with django_db_blocker.unblock():
+    # The hasher of the tests (the autouse ``fast_password_hashing``), also for the build.
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=TEST_HASHERS):
         try:
             with transaction.atomic():
                 out = io.StringIO()
@@ -196,7 +199,7 @@ DEMO_LOGINS = ["admin", "desk", "cataloguer", "logistics", "partner", "reader"] 
 
 
 def test_demo_logins_share_the_one_hash_of_demo():
-    """PBKDF2 takes half a second a check: the hash is checked once, then compared."""
+    """One hash for every demo login (PBKDF2 costs half a second each): checked once here."""
     passwords = dict(
         User.objects.filter(username__in=DEMO_LOGINS).values_list("username", "password")
     )

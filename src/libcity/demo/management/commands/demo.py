@@ -61,6 +61,8 @@ class Command(BaseCommand):
         write(f"  units: {summary.units}")
         for kind, count in sorted(summary.units_by_kind.items(), key=lambda kv: -kv[1]):
             write(f"    {kind:<16} {count:>6}")
+        tiers = ", ".join(f"{tier} {count}" for tier, count in summary.units_by_tier.items())
+        write(f"  by tier: {tiers}")
         write(f"  operators: {summary.operators}")
         write(f"  readers: {summary.readers}")
         write(f"  staff: {summary.staff}")
