@@ -17,7 +17,8 @@ LOCALE = ROOT / "src" / "libcity" / "locale" / "zh_Hans" / "LC_MESSAGES"
 LIBCITY = Path(sys.executable).with_name("libcity")
 ENTRY = re.compile(
     r'^(?:msgctxt "(?P<ctx>.*)"\n)?msgid "(?P<id>.*)"\n(?:msgid_plural .*\n)?'
-    r'msgstr(?:\[0\])? "(?P<str>.*)"', re.M,
+    r'msgstr(?:\[0\])? "(?P<str>.*)"',
+    re.M,
 )
 
 
@@ -50,13 +51,31 @@ def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path):
     shutil.copytree(ROOT / "src" / "libcity", copy, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "LIBCITY_HOME": str(tmp_path / "var")}
     subprocess.run(
-        [str(LIBCITY), "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete",
-         "-i", "*/tests/*", "-i", "conftest.py"],
-        cwd=copy, env=env, check=True, capture_output=True,
+        [
+            str(LIBCITY),
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "-i",
+            "*/tests/*",
+            "-i",
+            "conftest.py",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     po = copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    untranslated = subprocess.run(["msgattrib", "--untranslated", "--only-fuzzy", str(po)],
-                                  capture_output=True, text=True, check=True).stdout
-    untranslated += subprocess.run(["msgattrib", "--untranslated", str(po)],
-                                   capture_output=True, text=True, check=True).stdout
+    untranslated = subprocess.run(
+        ["msgattrib", "--untranslated", "--only-fuzzy", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    untranslated += subprocess.run(
+        ["msgattrib", "--untranslated", str(po)], capture_output=True, text=True, check=True
+    ).stdout
     assert re.findall(r'^msgid "(.+)"', untranslated, re.M) == []

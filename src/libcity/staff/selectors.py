@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from libcity.network.models import Unit
 from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
-from libcity.staff.models import StaffAssignment
+from libcity.staff.models import ApiToken, StaffAssignment
 from libcity.staff.policies import roles_granting
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -79,3 +79,13 @@ def staff_roles(actor: Actor) -> list[StaffAssignment]:
     if actor is None or not actor.is_authenticated:
         return []
     return list(StaffAssignment.objects.filter(user=actor).select_related("unit"))
+
+
+def api_tokens(*, username: str | None = None) -> QuerySet[ApiToken]:
+    tokens = ApiToken.objects.select_related("user")
+    return tokens.filter(user__username=username) if username else tokens
+
+
+def api_token_by_prefix(prefix: str) -> ApiToken | None:
+    """The active token whose shown prefix is ``prefix``."""
+    return ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()

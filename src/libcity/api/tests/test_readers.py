@@ -133,6 +133,7 @@ def test_invalid_resident_id_is_refused_clearly(client: Client, people):
             "home_unit": "b1",
         },
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
         **bearer(people["desk_b1"]),
     )
     assert response.status_code == 422
@@ -223,9 +224,15 @@ def test_staff_endpoints_need_credentials(client: Client, people):
 
 def test_api_errors_are_chinese_unless_the_client_asks_otherwise(client: Client, people):
     payload = {"name": "错号", "resident_id": "12345", "home_unit": "b1"}
-    chinese = client.post("/api/v1/readers", payload, content_type="application/json",
-                          **bearer(people["desk_b1"]))
+    chinese = client.post(
+        "/api/v1/readers", payload, content_type="application/json", **bearer(people["desk_b1"])
+    )
     assert "18" in chinese.json()["detail"] and "位" in chinese.json()["detail"]
-    english = client.post("/api/v1/readers", payload, content_type="application/json",
-                          HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9", **bearer(people["desk_b1"]))
+    english = client.post(
+        "/api/v1/readers",
+        payload,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+        **bearer(people["desk_b1"]),
+    )
     assert english.json()["detail"] == "A resident ID has 18 characters."

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
 from django.db import connection
 
 from libcity.staff.models import Role
@@ -79,7 +80,8 @@ def two_servers(transactional_db, tmp_path):
             process.wait(timeout=20)
 
 
-def test_session_and_writes_cross_processes(tiny_city, make_staff, two_servers):
+def test_session_and_writes_cross_processes(tiny_city, make_staff, two_servers, settings):
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # what the servers check
     make_staff("boss", Role.NETWORK_ADMIN, tiny_city.central)
     first, second = (f"http://127.0.0.1:{port}" for port in two_servers)
     jar = http.cookiejar.CookieJar()
@@ -89,11 +91,12 @@ def test_session_and_writes_cross_processes(tiny_city, make_staff, two_servers):
     form = urllib.parse.urlencode(
         {"username": "boss", "password": "demo", "csrfmiddlewaretoken": csrf}
     ).encode()
-    browser.open(
+    signed_in = browser.open(
         urllib.request.Request(
             f"{first}/accounts/login/", data=form, headers={"Referer": f"{first}/accounts/login/"}
         )
     )
+    assert not signed_in.url.endswith("/accounts/login/"), "the sign-in was refused"
     tree = browser.open(f"{second}/staff/")  # signed in on the first, served by the second
     assert tree.status == 200 and "r1馆" in tree.read().decode()
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from libcity.network.models import Operator, OperatorKind, Unit, UnitTier
 from libcity.readers.models import ReaderCategory
@@ -25,9 +26,11 @@ def frozen_time():
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """PBKDF2's real cost is for production; tests make many logins."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def messages_in_english():
+    """The services' messages are asserted in their English source form (the pages are
+    tested in Chinese elsewhere)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from libcity.staff.models import ApiToken
+from libcity.staff.selectors import api_token_by_prefix, api_tokens
 from libcity.staff.services import api_token_create, api_token_revoke
 
 
@@ -34,15 +34,12 @@ class Command(BaseCommand):
         self.stderr.write(f"Token {token.prefix}… for {user}. It is shown only once.")
 
     def _list(self, *, user: str | None = None, **_):
-        tokens = ApiToken.objects.select_related("user")
-        if user:
-            tokens = tokens.filter(user__username=user)
-        for t in tokens:
+        for t in api_tokens(username=user):
             state = "revoked" if t.revoked_at else "active"
             self.stdout.write(f"{t.prefix}…  {t.user.username:<12} {t.name:<24} {state}")
 
     def _revoke(self, *, prefix: str, **_):
-        token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+        token = api_token_by_prefix(prefix)
         if token is None:
             raise CommandError(f"No active token starts with {prefix!r}.")
         api_token_revoke(token=token)
