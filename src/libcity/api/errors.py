@@ -60,7 +60,10 @@ def install(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         if exc.status_code == 403 and "CSRF" in str(exc):
             return problem(
-                api, request, status=403, code="csrf_failed",
+                api,
+                request,
+                status=403,
+                code="csrf_failed",
                 detail=_("With a session, send the CSRF token in the X-CSRFToken header."),
             )
         return problem(api, request, status=exc.status_code, code="http_error", detail=str(exc))

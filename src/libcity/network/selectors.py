@@ -28,8 +28,12 @@ _IDS_PER_QUERY = 5000
 
 Timetable = dict[int, list[tuple[dt.time, dt.time]]]
 WEEKDAY_NAMES = [
-    gettext_lazy("Monday"), gettext_lazy("Tuesday"), gettext_lazy("Wednesday"),
-    gettext_lazy("Thursday"), gettext_lazy("Friday"), gettext_lazy("Saturday"),
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
     gettext_lazy("Sunday"),
 ]
 
@@ -74,7 +78,10 @@ def unit_children(unit: Unit) -> QuerySet[Unit]:
 
 
 def units_public(
-    *, kind: str | None = None, tier: str | None = None, within: str | None = None,
+    *,
+    kind: str | None = None,
+    tier: str | None = None,
+    within: str | None = None,
     query: str = "",
 ) -> QuerySet[Unit]:
     """Active units as the public sees them, in tree order, optionally filtered.
@@ -111,9 +118,7 @@ class NetworkSummary:
 
 def network_summary() -> NetworkSummary:
     """Counts for the home page: active units, readers, and units per kind."""
-    counts = dict(
-        Unit.objects.filter(is_active=True).values_list("kind").annotate(n=Count("pk"))
-    )
+    counts = dict(Unit.objects.filter(is_active=True).values_list("kind").annotate(n=Count("pk")))
     by_kind = [(kind, label, counts.get(kind, 0)) for kind, label in UnitKind.choices]
     readers = Unit.objects.filter(is_active=True).aggregate(n=Count("home_readers"))["n"]
     return NetworkSummary(units=sum(counts.values()), readers=readers, by_kind=by_kind)

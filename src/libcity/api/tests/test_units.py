@@ -167,7 +167,9 @@ def test_session_without_csrf_token_cannot_write(tiny_city, make_staff):
     assert Unit.objects.get(code="b1").parent.code == "d1"
     token = client.get("/api/v1/units").cookies.get("csrftoken") or client.cookies["csrftoken"]
     accepted = client.post(
-        "/api/v1/units/b1/move", {"parent": "d2"}, content_type="application/json",
+        "/api/v1/units/b1/move",
+        {"parent": "d2"},
+        content_type="application/json",
         HTTP_X_CSRFTOKEN=token.value,
     )
     assert accepted.status_code == 200
