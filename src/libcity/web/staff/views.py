@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -93,46 +94,43 @@ def unit_manage(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _move(request, unit, forms) -> bool:
-    form = forms["move"] = MoveForm(request.POST, prefix="move")
+def _submit(request, forms, key: str, form: Form, act, done: str) -> bool:
+    """Validate one of the page's forms and run its service; errors stay on that form."""
+    forms[key] = form
     if not form.is_valid():
         return False
     try:
-        parent = access_unit(request.user, form.cleaned_data["parent"], perms.NETWORK_CHANGE)
-        network_services.unit_move(unit=unit, new_parent=parent, actor=request.user)
+        act(form.cleaned_data)
     except DomainError as error:
         show_error(request, error, form)
         return False
-    messages.success(request, _("Moved."))
+    messages.success(request, done)
     return True
+
+
+def _move(request, unit, forms) -> bool:
+    def act(data):
+        parent = access_unit(request.user, data["parent"], perms.NETWORK_CHANGE)
+        network_services.unit_move(unit=unit, new_parent=parent, actor=request.user)
+
+    form = MoveForm(request.POST, prefix="move")
+    return _submit(request, forms, "move", form, act, _("Moved."))
 
 
 def _timetable(request, unit, forms) -> bool:
-    form = forms["timetable"] = TimetableForm(request.POST, prefix="tt")
-    if not form.is_valid():
-        return False
-    try:
-        network_services.unit_set_timetable(
-            unit=unit, timetable=form.cleaned_data["week"], actor=request.user
-        )
-    except DomainError as error:
-        show_error(request, error, form)
-        return False
-    messages.success(request, _("Timetable saved."))
-    return True
+    def act(data):
+        network_services.unit_set_timetable(unit=unit, timetable=data["week"], actor=request.user)
+
+    form = TimetableForm(request.POST, prefix="tt")
+    return _submit(request, forms, "timetable", form, act, _("Timetable saved."))
 
 
 def _closed_date(request, unit, forms) -> bool:
-    form = forms["closed"] = ClosedDateForm(request.POST, prefix="closed")
-    if not form.is_valid():
-        return False
-    try:
-        network_services.unit_add_closed_date(unit=unit, actor=request.user, **form.cleaned_data)
-    except DomainError as error:
-        show_error(request, error, form)
-        return False
-    messages.success(request, _("Closed date added."))
-    return True
+    def act(data):
+        network_services.unit_add_closed_date(unit=unit, actor=request.user, **data)
+
+    form = ClosedDateForm(request.POST, prefix="closed")
+    return _submit(request, forms, "closed", form, act, _("Closed date added."))
 
 
 _UNIT_ACTIONS = {"move": _move, "timetable": _timetable, "closed": _closed_date}
@@ -218,36 +216,48 @@ def reader_page(request: HttpRequest, card_number: str) -> HttpResponse:
     )
 
 
+def _block(request, reader) -> None:
+    form = BlockForm(request.POST)
+    if not form.is_valid():
+        raise ValueError(form.errors)
+    reader_services.reader_block(reader=reader, actor=request.user, **form.cleaned_data)
+
+
+def _unblock(request, reader) -> None:
+    block = readers.reader_block_get(reader, int(request.POST.get("block") or 0))
+    reader_services.reader_unblock(block=block, actor=request.user)
+
+
+def _replace_card(request, reader) -> None:
+    unit = access_unit(request.user, request.POST.get("unit", ""), perms.READERS_CHANGE)
+    reader_services.card_replace(reader=reader, unit=unit, actor=request.user)
+
+
+def _consent(request, reader) -> None:
+    agreed = request.POST.get("keeps_reading_history") == "on"
+    reader_services.reader_set_consent(
+        reader=reader, keeps_reading_history=agreed, actor=request.user
+    )
+
+
+# action -> (the permission it needs on the reader, what it does)
+_READER_ACTIONS = {
+    "block": (perms.READERS_BLOCK, _block),
+    "unblock": (perms.READERS_BLOCK, _unblock),
+    "replace_card": (perms.READERS_CHANGE, _replace_card),
+    "consent": (perms.READERS_CHANGE, _consent),
+}
+
+
 def _reader_action(request, reader) -> None:
     """Runs one action on an already-accessed reader, re-checking the action's permission."""
-    action = request.POST.get("action", "")
     try:
-        if action == "block":
-            form = BlockForm(request.POST)
-            if not form.is_valid():
-                raise ValueError
-            readers.access_reader(request.user, reader.card_number, perms.READERS_BLOCK)
-            reader_services.reader_block(reader=reader, actor=request.user, **form.cleaned_data)
-        elif action == "unblock":
-            readers.access_reader(request.user, reader.card_number, perms.READERS_BLOCK)
-            block = readers.reader_block_get(reader, int(request.POST.get("block", 0)))
-            reader_services.reader_unblock(block=block, actor=request.user)
-        elif action == "replace_card":
-            readers.access_reader(request.user, reader.card_number, perms.READERS_CHANGE)
-            unit = access_unit(request.user, request.POST.get("unit", ""), perms.READERS_CHANGE)
-            reader_services.card_replace(reader=reader, unit=unit, actor=request.user)
-        elif action == "consent":
-            readers.access_reader(request.user, reader.card_number, perms.READERS_CHANGE)
-            reader_services.reader_set_consent(
-                reader=reader,
-                actor=request.user,
-                keeps_reading_history=request.POST.get("keeps_reading_history") == "on",
-            )
-        else:
-            raise ValueError
+        permission, action = _READER_ACTIONS[request.POST.get("action", "")]
+        readers.access_reader(request.user, reader.card_number, permission)
+        action(request, reader)
     except DomainError as error:
         show_error(request, error)
-    except ValueError:
+    except (KeyError, ValueError):
         messages.error(request, _("That request was not understood; nothing was changed."))
     else:
         messages.success(request, _("Saved."))

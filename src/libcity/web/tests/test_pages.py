@@ -206,3 +206,54 @@ def test_forged_form_without_csrf_changes_nothing(tiny_city, make_staff):
     response = client.post("/staff/units/b1/", {"action": "move", "move-parent": "d2"})
     assert response.status_code == 403
     assert Unit.objects.get(code="b1").parent.code == "d1"
+
+
+def reader_page_post(client, reader, **data):
+    return client.post(f"/staff/readers/{reader.card_number}/", data)
+
+
+def test_desk_blocks_lifts_replaces_and_records_consent(client, tiny_city, make_staff, make_reader):
+    client.force_login(make_staff("desk-b1", Role.DESK, tiny_city.b1))
+    reader = make_reader(tiny_city.b1)
+    reader_page_post(client, reader, action="block", reason="manual", note="wet book")
+    block = reader.blocks.get(lifted_at__isnull=True)
+    assert block.note == "wet book"
+    reader_page_post(client, reader, action="unblock", block=block.pk)
+    assert not reader.blocks.filter(lifted_at__isnull=True).exists()
+    reader_page_post(client, reader, action="consent", keeps_reading_history="on")
+    reader.refresh_from_db()
+    assert reader.keeps_reading_history
+    old = reader.card_number
+    response = client.post(f"/staff/readers/{old}/", {"action": "replace_card", "unit": "b1"})
+    reader.refresh_from_db()
+    assert reader.card_number != old
+    assert response.url == f"/staff/readers/{reader.card_number}/"
+
+
+def test_reader_page_outside_scope_is_not_found_and_changes_nothing(
+    client, tiny_city, make_staff, make_reader
+):
+    client.force_login(make_staff("desk-b1", Role.DESK, tiny_city.b1))
+    stranger = make_reader(tiny_city.b2)
+    assert client.get(f"/staff/readers/{stranger.card_number}/").status_code == 404
+    response = reader_page_post(client, stranger, action="block", reason="manual")
+    assert response.status_code == 404
+    assert not stranger.blocks.exists()
+
+
+def test_a_role_that_may_only_read_cannot_block(client, tiny_city, make_staff, make_reader):
+    client.force_login(make_staff("partner", Role.PARTNER_OPERATOR, tiny_city.b1))
+    reader = make_reader(tiny_city.b1)
+    assert client.get(f"/staff/readers/{reader.card_number}/").status_code == 200
+    reader_page_post(client, reader, action="block", reason="manual")
+    assert not reader.blocks.exists()
+
+
+def test_unknown_reader_action_changes_nothing(client, tiny_city, make_staff, make_reader):
+    client.force_login(make_staff("desk-b1", Role.DESK, tiny_city.b1))
+    reader = make_reader(tiny_city.b1)
+    response = english(client).post(
+        f"/staff/readers/{reader.card_number}/", {"action": "delete_everything"}, follow=True
+    )
+    assert "not understood" in response.content.decode()
+    assert not reader.blocks.exists()
