@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from libcity.network.models import Unit
 
 CENT = Decimal("0.01")
-#: Tiers of library whose desks keep readers' cards (a reader's home unit).
-REGISTRATION_TIERS = ("central", "district", "branch")
+#: Kinds of unit whose desks keep readers' cards, so may be a reader's home unit: the staffed
+#: libraries of every tier, not lockers, study rooms, vans or partners' spaces.
+CARD_KEEPING_KINDS = ("library",)
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,8 @@ def next_opening_horizon_days(unit: Unit) -> int:
 
 def nearest_first_radius_km() -> float:
     return network_policy().nearest_first_radius_km
+
+
+def unit_keeps_reader_cards(unit: Unit) -> bool:
+    """May ``unit`` be a reader's home unit (register readers, replace their cards)?"""
+    return unit.is_active and unit.kind in CARD_KEEPING_KINDS

@@ -106,7 +106,7 @@ def units_public(
 
 def units_taking_registrations() -> QuerySet[Unit]:
     """Where a reader may choose to have their card at home: the staffed libraries."""
-    return units_public(kind=UnitKind.LIBRARY).filter(tier__in=policies.REGISTRATION_TIERS)
+    return units_public().filter(kind__in=policies.CARD_KEEPING_KINDS)
 
 
 @dataclass(frozen=True)

@@ -236,3 +236,37 @@ def test_api_errors_are_chinese_unless_the_client_asks_otherwise(client: Client,
         **bearer(people["desk_b1"]),
     )
     assert english.json()["detail"] == "A resident ID has 18 characters."
+
+
+def test_a_locker_cannot_be_a_home_library(client: Client, tiny_city):
+    from libcity.network.models import UnitKind, UnitTier
+    from libcity.network.services import unit_create
+
+    unit_create(
+        code="locker1",
+        name_zh="自助柜",
+        kind=UnitKind.LOCKER,
+        tier=UnitTier.SERVICE_POINT,
+        parent=tiny_city.b1,
+        operator=tiny_city.system,
+        latitude=23.1,
+        longitude=113.3,
+        open_24h=True,
+    )
+    before = snapshot()
+    response = client.post(
+        "/api/v1/registrations",
+        {
+            "name": "柜",
+            "resident_id": valid_resident_id(),
+            "home_unit": "locker1",
+            "username": "locker-reader",
+            "password": "a-Long-pass-2026",
+        },
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    assert "does not keep reader cards" in response.json()["detail"]
+    assert snapshot() == before
+    assert not get_user_model().objects.filter(username="locker-reader").exists()

@@ -21,6 +21,7 @@ from libcity.core import clock
 from libcity.core.exceptions import DomainError
 from libcity.core.identifiers import ResidentId, resident_id_check
 from libcity.network.models import Unit
+from libcity.network.policies import unit_keeps_reader_cards
 from libcity.readers import policies
 from libcity.readers.exceptions import DuplicateReader, GuardianRequired, InvalidReaderInput
 from libcity.readers.models import (
@@ -222,6 +223,11 @@ def _check_guardian(category: ReaderCategory, age: int, guardian: Reader | None)
 def _check_home_unit(home_unit: Unit) -> None:
     if not home_unit.is_active:
         raise InvalidReaderInput(_("This unit is closed and cannot register readers."))
+    if not unit_keeps_reader_cards(home_unit):
+        raise InvalidReaderInput(
+            _("%(unit)s does not keep reader cards: choose a library as the home library.")
+            % {"unit": home_unit.name_zh}
+        )
 
 
 def _check_login(username: str, password: str, *, email: str) -> str:
