@@ -112,16 +112,14 @@ def units_taking_registrations() -> QuerySet[Unit]:
 @dataclass(frozen=True)
 class NetworkSummary:
     units: int
-    readers: int
     by_kind: list[tuple[str, str, int]]
 
 
 def network_summary() -> NetworkSummary:
-    """Counts for the home page: active units, readers, and units per kind."""
+    """Counts for the home page: active units, and units per kind."""
     counts = dict(Unit.objects.filter(is_active=True).values_list("kind").annotate(n=Count("pk")))
     by_kind = [(kind, label, counts.get(kind, 0)) for kind, label in UnitKind.choices]
-    readers = Unit.objects.filter(is_active=True).aggregate(n=Count("home_readers"))["n"]
-    return NetworkSummary(units=sum(counts.values()), readers=readers, by_kind=by_kind)
+    return NetworkSummary(units=sum(counts.values()), by_kind=by_kind)
 
 
 @dataclass

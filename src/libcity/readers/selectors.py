@@ -126,3 +126,8 @@ def reader_can_borrow(reader: Reader, on: dt.date | None = None) -> bool:
 
 def reader_age(reader: Reader, on: dt.date | None = None) -> int:
     return age_on(reader.birth_date, on or clock.today())
+
+
+def readers_count() -> int:
+    """How many readers hold a card (any status), for the public home page."""
+    return Reader.objects.count()

@@ -32,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "summary": network.network_summary(),
+            "readers": readers.readers_count(),
             "districts": network.units_public(tier="district"),
             "near_form": near,
             "nearest": nearest,

@@ -257,3 +257,10 @@ def test_unknown_reader_action_changes_nothing(client, tiny_city, make_staff, ma
     )
     assert "not understood" in response.content.decode()
     assert not reader.blocks.exists()
+
+
+def test_home_counts_units_and_readers(client, tiny_city, make_reader):
+    make_reader(tiny_city.b1)
+    make_reader(tiny_city.b2)
+    page = english(client).get("/").content.decode()
+    assert "6 libraries and service points, 2 readers" in page
