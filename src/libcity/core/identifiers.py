@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from stdnum import isbn as stdnum_isbn
 from stdnum import luhn, numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
@@ -94,3 +95,11 @@ def card_number_from_sequence(value: int) -> str:
 def card_number_is_valid(number: str) -> bool:
     prefix = settings.LIBCITY_CARD_PREFIX
     return number.startswith(prefix) and number.isdigit() and luhn.is_valid(number)
+
+
+def isbn_normalise(raw: str) -> str | None:
+    """An ISBN-10 or ISBN-13, with or without hyphens, as ISBN-13 digits; None if not valid."""
+    text = (raw or "").strip().split(" ")[0].split("(")[0]
+    if not stdnum_isbn.is_valid(text):
+        return None
+    return stdnum_isbn.to_isbn13(stdnum_isbn.compact(text))

@@ -1,0 +1,1 @@
+"""The union catalogue: one record per edition for the whole city, its items, MARC in and out."""

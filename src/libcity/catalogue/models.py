@@ -1,0 +1,161 @@
+"""Records (one per edition, city-wide) and items (copies), with their history.
+
+A record keeps its source MARC whole (``marc_source``, the bytes of that one record as they came,
+with ``marc_format`` and ``marc_encoding``), so an export in the same flavour says what the
+source said; the other columns are what the platform reads, searches and shows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from libcity.core.models import HistoryBase
+from libcity.network.models import Unit
+
+
+class MarcFlavour(models.TextChoices):
+    MARC21 = "marc21", "MARC21"
+    CNMARC = "cnmarc", "CNMARC / UNIMARC"
+
+
+class RecordFormat(models.TextChoices):
+    BOOK = "book", _("Book")
+    SERIAL = "serial", _("Serial")
+    AUDIO_VISUAL = "audio_visual", _("Audio-visual")
+    MAP = "map", _("Map")
+    MUSIC = "music", _("Printed music")
+    OTHER = "other", _("Other")
+
+
+class Record(models.Model):
+    title = models.CharField(max_length=500)
+    responsibility = models.CharField(max_length=500, blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    isbn = models.CharField(
+        max_length=13, blank=True, db_index=True, help_text=_("The first ISBN-13 of the edition")
+    )
+    isbns = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=3, blank=True)
+    clc = models.CharField(max_length=40, blank=True, help_text=_("Chinese Library Classification"))
+    clc_top = models.CharField(max_length=1, blank=True, db_index=True)
+    subjects = models.JSONField(default=list, blank=True)
+    format = models.CharField(
+        max_length=20, choices=RecordFormat.choices, default=RecordFormat.BOOK
+    )
+    match_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text=_("Normalised title, first author and year: the merge key without an ISBN"),
+    )
+    marc_flavour = models.CharField(max_length=10, choices=MarcFlavour.choices, blank=True)
+    marc_format = models.CharField(max_length=10, blank=True)  # iso2709 | marcxml
+    marc_encoding = models.CharField(max_length=20, blank=True)  # utf-8 | marc-8 | gb18030
+    marc_source = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecordIsbn(models.Model):
+    """Every ISBN-13 of a record, so copy cataloguing finds a record by any of them."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="isbn_rows")
+    isbn = models.CharField(max_length=13, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "isbn"], name="record_isbn_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.isbn
+
+
+class ItemType(models.TextChoices):
+    BOOK = "book", _("Book")
+    CHILDREN = "children", _("Children's book")
+    PERIODICAL = "periodical", _("Periodical")
+    AUDIO_VISUAL = "audio_visual", _("Audio-visual")
+    FOREIGN_LANGUAGE = "foreign", _("Foreign-language book")
+    LOCAL_DOCUMENT = "local", _("Local document")
+    REFERENCE = "reference", _("Reference (not for loan)")
+
+
+class ItemStatus(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    ON_LOAN = "on_loan", _("On loan")
+    IN_TRANSIT = "in_transit", _("In transit")
+    ON_HOLD_SHELF = "on_hold_shelf", _("On the hold shelf")
+    IN_PROCESSING = "in_processing", _("In processing")
+    LOST = "lost", _("Lost")
+    MISSING = "missing", _("Missing")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Item(models.Model):
+    barcode = models.CharField(max_length=40, unique=True)
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
+    owner = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="owned_items")
+    location = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="present_items",
+        help_text=_("Where the copy is now"),
+    )
+    call_number = models.CharField(max_length=100, blank=True)
+    item_type = models.CharField(max_length=20, choices=ItemType.choices, default=ItemType.BOOK)
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ItemStatus.choices, default=ItemStatus.IN_PROCESSING
+    )
+    status_changed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["record", "status"]),
+            models.Index(fields=["location", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="item_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class CatalogueHistory(HistoryBase):
+    """Record-level history: created, edited, merged into (copy cataloguing), imported."""
+
+    record = models.ForeignKey(Record, null=True, on_delete=models.SET_NULL, related_name="history")
+
+    class Meta(HistoryBase.Meta):
+        verbose_name_plural = "catalogue history"
+
+
+class ItemHistory(HistoryBase):
+    """Every change of an item's status or place, written by the item state machine."""
+
+    item = models.ForeignKey(Item, null=True, on_delete=models.SET_NULL, related_name="history")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(HistoryBase.Meta):
+        verbose_name_plural = "item history"

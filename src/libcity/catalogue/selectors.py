@@ -1,0 +1,65 @@
+"""Reads of the catalogue: records, copy-cataloguing matches, availability by unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from libcity.catalogue.exceptions import RecordNotFound
+from libcity.catalogue.models import Item, ItemStatus, Record, RecordIsbn
+from libcity.network.models import Unit
+
+
+def record_get(record_id: int) -> Record:
+    record = Record.objects.filter(pk=record_id).first()
+    if record is None:
+        raise RecordNotFound(_("There is no such record."))
+    return record
+
+
+def record_match(isbns: list[str], key: str) -> Record | None:
+    """The record an incoming edition belongs to: same ISBN, else the same title/author/year
+    key (only for records without ISBN on both sides)."""
+    if isbns:
+        row = RecordIsbn.objects.filter(isbn__in=isbns).order_by("record_id").first()
+        return row.record if row else None
+    if key:
+        return Record.objects.filter(match_key=key, isbn="").order_by("pk").first()
+    return None
+
+
+@dataclass(frozen=True)
+class UnitAvailability:
+    unit_id: int
+    unit_code: str
+    total: int
+    available: int
+
+
+def availability_by_unit(record_ids: list[int]) -> dict[int, list[UnitAvailability]]:
+    """For each record, its copies per unit where they stand now: how many, how many on the
+    shelf. One query for any number of records."""
+    rows = (
+        Item.objects.filter(record_id__in=record_ids)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .values("record_id", "location_id", "location__code")
+        .annotate(total=Count("pk"), available=Count("pk", filter=Q(status=ItemStatus.AVAILABLE)))
+        .order_by("record_id", "location__code")
+    )
+    found: dict[int, list[UnitAvailability]] = {rid: [] for rid in record_ids}
+    for row in rows:
+        found[row["record_id"]].append(UnitAvailability(
+            row["location_id"], row["location__code"], row["total"], row["available"]
+        ))  # fmt: skip
+    return found
+
+
+def record_items(record: Record):
+    return record.items.select_related("location", "owner").order_by("location__path", "barcode")
+
+
+def units_with_available_copy(record: Record) -> list[Unit]:
+    ids = record.items.filter(status=ItemStatus.AVAILABLE).values("location_id")
+    return list(Unit.objects.filter(pk__in=ids, is_active=True))

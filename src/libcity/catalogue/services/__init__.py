@@ -1,0 +1,18 @@
+"""Writes of the catalogue: records (create, edit, import with copy cataloguing) and items."""
+
+from libcity.catalogue.services.items import item_add, item_transition
+from libcity.catalogue.services.records import (
+    ImportOutcome,
+    record_create,
+    record_import,
+    record_update,
+)
+
+__all__ = [
+    "ImportOutcome",
+    "item_add",
+    "item_transition",
+    "record_create",
+    "record_import",
+    "record_update",
+]

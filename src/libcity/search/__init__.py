@@ -1,0 +1,1 @@
+"""Search: text analysis (segmentation, pinyin, folding), query parsing, facets, two backends."""
