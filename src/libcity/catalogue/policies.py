@@ -11,6 +11,12 @@ from libcity.catalogue.models import ItemStatus
 NEW_ITEM_STATUS = ItemStatus.IN_PROCESSING
 #: The status of copies that arrive with a MARC file's holdings: already on a shelf elsewhere.
 IMPORTED_ITEM_STATUS = ItemStatus.AVAILABLE
+#: What cataloguing staff may set by hand; loans, transits and the hold shelf are set by
+#: circulation, holds and logistics through their own services.
+STAFF_SETTABLE_STATUSES = frozenset(
+    {ItemStatus.AVAILABLE, ItemStatus.IN_PROCESSING, ItemStatus.MISSING, ItemStatus.LOST,
+     ItemStatus.WITHDRAWN}
+)  # fmt: skip
 #: A barcode: letters, digits, and - . / _ ; 4 to 40 characters.
 BARCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-./_]{3,39}")
 #: The 22 top classes of the Chinese Library Classification (no L, M, W, Y).

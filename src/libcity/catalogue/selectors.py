@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from libcity.catalogue.exceptions import RecordNotFound
 from libcity.catalogue.models import Item, ItemStatus, Record, RecordIsbn
 from libcity.network.models import Unit
+from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
+from libcity.staff.selectors import Actor, has_permission
 
 
 def record_get(record_id: int) -> Record:
@@ -63,3 +65,15 @@ def record_items(record: Record):
 def units_with_available_copy(record: Record) -> list[Unit]:
     ids = record.items.filter(status=ItemStatus.AVAILABLE).values("location_id")
     return list(Unit.objects.filter(pk__in=ids, is_active=True))
+
+
+def access_item(actor: Actor, barcode: str, permission: str) -> Item:
+    """The copy with ``barcode`` if ``actor`` holds ``permission`` at the unit that owns it."""
+    item = (
+        Item.objects.select_related("owner", "location", "record")
+        .filter(barcode=(barcode or "").strip())
+        .first()
+    )
+    if item is None or not has_permission(actor, permission, item.owner):
+        raise NotAllowed(NOT_ALLOWED_MESSAGE)
+    return item

@@ -1,6 +1,6 @@
 """Writes of the catalogue: records (create, edit, import with copy cataloguing) and items."""
 
-from libcity.catalogue.services.items import item_add, item_transition
+from libcity.catalogue.services.items import item_add, item_mark, item_transition
 from libcity.catalogue.services.records import (
     ImportOutcome,
     record_create,
@@ -11,6 +11,7 @@ from libcity.catalogue.services.records import (
 __all__ = [
     "ImportOutcome",
     "item_add",
+    "item_mark",
     "item_transition",
     "record_create",
     "record_import",

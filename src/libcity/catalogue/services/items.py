@@ -61,6 +61,13 @@ def item_transition(
     return item
 
 
+def item_mark(*, item: Item, status: str, actor: Actor, reason: str = "") -> Item:
+    """A cataloguer's change of status (missing, withdrawn, back on the shelf...)."""
+    if status not in policies.STAFF_SETTABLE_STATUSES:
+        raise InvalidItem(_("This status is set by circulation, not by hand."))
+    return item_transition(item=item, to_status=status, actor=actor, reason=reason)
+
+
 def _check_item(barcode: str, item_type: str, price, status: str) -> None:
     if not policies.BARCODE.fullmatch(barcode):
         raise InvalidItem(_("A barcode is 4 to 40 letters, digits or - . / _ characters."))
