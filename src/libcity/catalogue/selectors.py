@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from libcity.catalogue.exceptions import RecordNotFound
 from libcity.catalogue.models import Item, ItemStatus, Record, RecordIsbn
 from libcity.network.models import Unit
+from libcity.network.selectors import units_nearest
 from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
 from libcity.staff.selectors import Actor, has_permission
 
@@ -77,3 +78,27 @@ def access_item(actor: Actor, barcode: str, permission: str) -> Item:
     if item is None or not has_permission(actor, permission, item.owner):
         raise NotAllowed(NOT_ALLOWED_MESSAGE)
     return item
+
+
+@dataclass(frozen=True)
+class NearbyCopy:
+    unit: Unit
+    km: float
+    available: int
+
+
+def nearest_available_copies(
+    record: Record, latitude: float, longitude: float, *, limit: int = 5
+) -> list[NearbyCopy]:
+    """The units nearest to a point that have a copy of ``record`` on the shelf now."""
+    counts = dict(
+        record.items.filter(status=ItemStatus.AVAILABLE)
+        .values_list("location_id")
+        .annotate(n=Count("pk"))
+    )
+    if not counts:
+        return []
+    pairs = units_nearest(
+        latitude, longitude, limit=limit, queryset=Unit.objects.filter(pk__in=counts)
+    )
+    return [NearbyCopy(unit, km, counts[unit.pk]) for unit, km in pairs]

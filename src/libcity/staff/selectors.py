@@ -67,6 +67,13 @@ def require_permission(actor: Actor, permission: str, unit: Unit) -> None:
         raise NotAllowed(NOT_ALLOWED_MESSAGE)
 
 
+def require_any_scope(actor: Actor, permission: str) -> None:
+    """For work that is not tied to one unit (a city-wide record): the actor must hold
+    ``permission`` somewhere."""
+    if not _assignments(actor, permission):
+        raise NotAllowed(NOT_ALLOWED_MESSAGE)
+
+
 def access_unit(actor: Actor, code: str, permission: str) -> Unit:
     """The unit with ``code`` if ``actor`` holds ``permission`` there; one error otherwise."""
     unit = Unit.objects.filter(code=code).first()

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from libcity.web.opac import catalogue
 from libcity.web.opac import views as opac
+from libcity.web.staff import catalogue as staff_catalogue
 from libcity.web.staff import views as staff
 
 app_name = "web"
@@ -10,6 +12,7 @@ urlpatterns = [
     path("", opac.home, name="home"),
     path("units/", opac.unit_list, name="units"),
     path("units/<slug:code>/", opac.unit_page, name="unit"),
+    path("records/<int:record_id>/", catalogue.record_page, name="record"),
     path("register/", opac.register, name="register"),
     path("account/", opac.account, name="account"),
     path(
@@ -22,6 +25,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", staff.network_tree, name="staff-network"),
     path("staff/units/<slug:code>/", staff.unit_manage, name="staff-unit"),
+    path("staff/records/new/", staff_catalogue.record_new, name="staff-record-new"),
+    path("staff/records/<int:record_id>/", staff_catalogue.record_manage, name="staff-record"),
+    path(
+        "staff/records/<int:record_id>/edit/", staff_catalogue.record_edit, name="staff-record-edit"
+    ),
     path("staff/readers/", staff.reader_list, name="staff-readers"),
     path("staff/readers/new/", staff.reader_new, name="staff-reader-new"),
     path("staff/readers/<str:card_number>/", staff.reader_page, name="staff-reader"),

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libcity.network.models import UnitKind
+from libcity.network.selectors import unit_get
 
 
 class UnitFilterForm(forms.Form):
@@ -34,3 +35,25 @@ class SelfRegistrationForm(forms.Form):
     def __init__(self, *args, home_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_unit"].choices = home_choices
+
+
+class NearCopyForm(forms.Form):
+    """Where the reader is: a chosen unit, or coordinates from the phone."""
+
+    near = forms.ChoiceField(label=_("From"), required=False)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["near"].choices = units
+        self._units = {code for code, _name in units if code}
+
+    def point(self) -> tuple[float, float] | None:
+        data = self.cleaned_data
+        if data.get("lat") is not None and data.get("lng") is not None:
+            return data["lat"], data["lng"]
+        if data.get("near") in self._units:
+            unit = unit_get(data["near"])
+            return unit.latitude, unit.longitude
+        return None

@@ -1,0 +1,102 @@
+"""Catalogue pages: the public record page and the staff cataloguing pages."""
+
+import pytest
+from django.test import Client
+
+from libcity.catalogue.data import RecordData
+from libcity.catalogue.models import Item, Record
+from libcity.catalogue.services import item_add, record_create
+from libcity.staff.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record(tiny_city):
+    made = record_create(data=RecordData(title="图说中国节", authors=["王娟"], year=2007,
+                                         isbns=["9787530216781"], clc="K892.1"))  # fmt: skip
+    item_add(record=made, barcode="B0001", owner=tiny_city.b1, status="available")
+    item_add(record=made, barcode="B0002", owner=tiny_city.d2, status="available")
+    item_add(record=made, barcode="B0003", owner=tiny_city.r1, status="on_loan")
+    return made
+
+
+def test_record_page_lists_copies_by_unit(client: Client, record):
+    page = client.get(f"/records/{record.pk}/").content.decode()
+    assert "图说中国节" in page and "9787530216781" in page
+    assert page.count('<tr><td><a href="/units/') == 3
+    assert "借出" in page  # a copy on loan, in Chinese
+
+
+def test_nearest_available_copy_from_a_unit(client: Client, record):
+    page = client.get(f"/records/{record.pk}/?near=r1").content.decode()
+    nearest = page[page.index('id="nearest-copies"') :]
+    assert nearest.index("b1馆") < nearest.index("d2馆")  # r1 is on loan: not listed
+    assert "r1馆" not in nearest[: nearest.index("</ol>")]
+
+
+def test_nearest_available_copy_from_coordinates(client: Client, record):
+    page = client.get(f"/records/{record.pk}/?lat=23.125&lng=113.361").content.decode()
+    nearest = page[page.index('id="nearest-copies"') :]
+    assert nearest.index("d2馆") < nearest.index("b1馆")
+
+
+def test_unknown_record_page_is_404(client: Client, tiny_city):
+    assert client.get("/records/99999/").status_code == 404
+
+
+def test_cataloguer_creates_edits_and_adds_a_copy(client: Client, tiny_city, make_staff):
+    client.force_login(make_staff("cat", Role.CATALOGUER, tiny_city.d1))
+    response = client.post("/staff/records/new/", {
+        "title": "老子说", "authors": "蔡志忠", "year": "2010", "isbns": "978-7-108-03358-1",
+        "clc": "b223.1", "format": "book",
+    })  # fmt: skip
+    record = Record.objects.get(title="老子说")
+    assert response.url == f"/staff/records/{record.pk}/"
+    assert record.clc == "B223.1" and record.isbns == ["9787108033581"]
+    client.post(
+        f"/staff/records/{record.pk}/edit/",
+        {"title": "老子说（漫画版）", "format": "book", "year": "2011"},
+    )
+    record.refresh_from_db()
+    assert record.title == "老子说（漫画版）" and record.year == 2011
+    client.post(
+        f"/staff/records/{record.pk}/",
+        {"action": "add", "barcode": "C0001", "owner": "b1", "item_type": "book"},
+    )
+    assert Item.objects.get(barcode="C0001").owner == tiny_city.b1
+
+
+def test_a_bad_isbn_is_a_field_error_and_nothing_is_made(client, tiny_city, make_staff):
+    client.force_login(make_staff("cat", Role.CATALOGUER, tiny_city.d1))
+    response = client.post("/staff/records/new/", {"title": "坏号", "isbns": "978-0-00-000000-1",
+                                                   "format": "book"})  # fmt: skip
+    assert response.status_code == 200
+    assert not Record.objects.filter(title="坏号").exists()
+
+
+def test_a_copy_outside_scope_or_by_a_desk_is_refused(client, tiny_city, make_staff, record):
+    client.force_login(make_staff("cat", Role.CATALOGUER, tiny_city.d1))
+    client.post(
+        f"/staff/records/{record.pk}/",
+        {"action": "add", "barcode": "C0002", "owner": "b2", "item_type": "book"},
+    )
+    assert not Item.objects.filter(barcode="C0002").exists()
+    desk = Client()
+    desk.force_login(make_staff("desk", Role.DESK, tiny_city.central))
+    assert desk.get("/staff/records/new/").status_code == 404
+    assert desk.post("/staff/records/new/", {"title": "x", "format": "book"}).status_code == 404
+    assert not Record.objects.filter(title="x").exists()
+
+
+def test_marking_a_copy(client, tiny_city, make_staff, record):
+    client.force_login(make_staff("cat", Role.CATALOGUER, tiny_city.central))
+    client.post(
+        f"/staff/records/{record.pk}/", {"action": "mark", "barcode": "B0001", "status": "missing"}
+    )
+    assert Item.objects.get(barcode="B0001").status == "missing"
+    client.post(
+        f"/staff/records/{record.pk}/",
+        {"action": "mark", "barcode": "B0003", "status": "withdrawn"},
+    )
+    assert Item.objects.get(barcode="B0003").status == "on_loan"  # the state machine said no
