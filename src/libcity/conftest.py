@@ -31,6 +31,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def clean_search_index(request, django_db_blocker):
+    """The search index lives in raw tables that Django's flush (used after transactional
+    tests) does not empty: clear them so no document outlives its test."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from libcity.search.index import index_clear
+
+        with django_db_blocker.unblock():
+            index_clear()
+
+
 @pytest.fixture
 def new_resident_id():
     return valid_resident_id

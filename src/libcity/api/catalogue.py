@@ -6,13 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from libcity.api.auth import STAFF_AUTH
 from libcity.catalogue import selectors
 from libcity.catalogue.models import Item, ItemStatus, ItemType, Record
 from libcity.catalogue.services import item_add, item_mark
+from libcity.search.query import SearchRequest
 from libcity.staff.policies import CATALOGUE_CHANGE, NETWORK_VIEW
 from libcity.staff.selectors import access_unit
 
@@ -53,6 +54,45 @@ class RecordOut(Schema):
     availability: list[UnitAvailabilityOut]
 
 
+class FacetValue(Schema):
+    value: str
+    count: int
+
+
+class RecordHit(Schema):
+    id: int
+    title: str
+    authors: list[str]
+    isbn: str
+    year: int | None
+    clc: str
+    availability: list[UnitAvailabilityOut]
+
+
+class RecordList(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[RecordHit]
+    facets: dict[str, list[FacetValue]]
+
+
+class RecordQuery(Schema):
+    q: str = Field("", max_length=500, description="Words, pinyin, initials, ISBN; "
+                   "title: author: isbn: class: subject: fields")  # fmt: skip
+    district: list[str] = Field(default_factory=list)
+    unit: list[str] = Field(default_factory=list)
+    clc_top: list[str] = Field(default_factory=list)
+    language: list[str] = Field(default_factory=list)
+    item_type: list[str] = Field(default_factory=list)
+    year_from: int | None = Field(None, ge=0, le=3000)
+    year_to: int | None = Field(None, ge=0, le=3000)
+    available_now: bool = False
+    sort: str = Field("relevance", pattern="^(relevance|newest)$")
+    page: int = Field(1, ge=1, le=500)
+    page_size: int = Field(20, ge=1, le=100)
+
+
 class ItemIn(Schema):
     record_id: int
     barcode: str = Field(min_length=1, max_length=40)
@@ -86,6 +126,39 @@ def item_out(item: Item) -> dict:
         "location": item.location.code, "call_number": item.call_number,
         "item_type": item.item_type, "status": item.status, "price": item.price,
         "status_changed_at": item.status_changed_at,
+    }  # fmt: skip
+
+
+@router.get("/records", response=RecordList, auth=None, summary="Search the catalogue")
+def search_records(request: HttpRequest, query: Query[RecordQuery]):
+    hits = selectors.records_search(search_request(query))
+    return {
+        "count": hits.count, "page": hits.page, "page_size": hits.page_size,
+        "results": [_hit(r, hits.availability[r.pk]) for r in hits.records],
+        "facets": {
+            name: [{"value": v, "count": n} for v, n in values]
+            for name, values in hits.facets.items()
+        },
+    }  # fmt: skip
+
+
+def search_request(query: RecordQuery) -> SearchRequest:
+    return SearchRequest(
+        q=query.q, districts=query.district, units=query.unit, clc_top=query.clc_top,
+        languages=query.language, item_types=query.item_type, year_from=query.year_from,
+        year_to=query.year_to, available_now=query.available_now, sort=query.sort,
+        page=query.page, page_size=query.page_size,
+    )  # fmt: skip
+
+
+def _hit(record: Record, availability) -> dict:
+    return {
+        "id": record.pk, "title": record.title, "authors": record.authors,
+        "isbn": record.isbn, "year": record.year, "clc": record.clc,
+        "availability": [
+            {"unit": a.unit_code, "total": a.total, "available": a.available}
+            for a in availability
+        ],
     }  # fmt: skip
 
 

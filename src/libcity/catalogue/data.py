@@ -28,6 +28,10 @@ class RecordData:
     language: str = ""
     clc: str = ""
     subjects: list[str] = field(default_factory=list)
+    # Other forms of the title and of the names, for search: the original script of a
+    # romanised record (MARC21 880), parallel and variant titles, pinyin (CNMARC 200 $9).
+    alt_titles: list[str] = field(default_factory=list)
+    alt_authors: list[str] = field(default_factory=list)
     format: str = "book"
     marc_flavour: str = ""
     marc_format: str = ""

@@ -1,19 +1,157 @@
 """Keeping the search index in step with the catalogue: after commit, reindex what changed.
 
-``records_changed`` is called by every catalogue service inside its transaction.
+``records_changed`` is called by every catalogue service inside its transaction; the records
+are reindexed once the outermost transaction commits (a record touched several times in one
+transaction, as an import with many copies does, is reindexed once). This is the bridge
+between the rooms: it reads records and copies and hands ``SearchDocument``s to the search
+room, which never reads the catalogue itself.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
 from django.db import transaction
 
+from libcity.catalogue.models import Item, ItemStatus, Record
+from libcity.network.models import Unit, UnitTier
+from libcity.search.documents import SearchDocument
+from libcity.search.index import index_clear, index_delete, index_documents, index_ids
 
-def records_changed(record_ids: list[int]) -> None:
+log = logging.getLogger(__name__)
+_pending = threading.local()
+
+
+def records_changed(record_ids: Iterable[int]) -> None:
     """Reindex these records once the surrounding transaction commits."""
-    ids = list(record_ids)
-    transaction.on_commit(lambda: records_reindex(ids))
+    _pending_ids().update(int(i) for i in record_ids)
+    transaction.on_commit(_reindex_pending)
 
 
-def records_reindex(record_ids: list[int]) -> None:
-    """Rebuild the search documents of these records (written with the search backends)."""
-    from libcity.search import index  # noqa: F401 - provided by the search room
+def _pending_ids() -> set[int]:
+    if not hasattr(_pending, "ids"):
+        _pending.ids = set()
+    return _pending.ids
+
+
+def _reindex_pending() -> None:
+    """The first callback of a commit reindexes every pending record; the rest find none.
+    (Ids left by a rolled-back transaction are reindexed too: harmless, the index then
+    says what the database says.) A failure is logged, not raised: the catalogue write has
+    committed and should not look failed; ``libcity reindex`` repairs the index."""
+    ids, _pending.ids = sorted(_pending_ids()), set()
+    if not ids:
+        return
+    try:
+        records_reindex(ids)
+    except Exception:
+        log.exception("The search index missed %d records (first %s): run libcity reindex",
+                      len(ids), ids[:10])  # fmt: skip
+
+
+def records_reindex(record_ids: Iterable[int], *, batch: int = 2000) -> None:
+    """Rebuild the search documents of these records, ``batch`` at a time, in one
+    transaction; ids with no record leave the index."""
+    ids = sorted({int(i) for i in record_ids})
+    with transaction.atomic():
+        for start in range(0, len(ids), batch):
+            part = ids[start : start + batch]
+            docs = record_documents(part)
+            index_documents(docs)
+            index_delete(set(part) - {doc.record_id for doc in docs})
+
+
+def reindex_all(
+    *, batch: int = 2000, clear: bool = False, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Rebuild the whole index, ``batch`` records a transaction, in id order; then drop
+    entries whose record is gone. ``clear`` empties the index first (searches see a partial
+    index meanwhile); without it the old entries answer until replaced. ``progress(done,
+    total)`` is called after each batch. Returns the number of records indexed."""
+    if clear:
+        index_clear()
+    total, done, last = Record.objects.count(), 0, 0
+    while ids := list(
+        Record.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+    ):
+        with transaction.atomic():
+            index_documents(record_documents(ids))
+        done, last = done + len(ids), ids[-1]
+        if progress is not None:
+            progress(done, total)
+    _prune(batch)
+    return done
+
+
+def _prune(batch: int) -> None:
+    """Take out of the index the ids that no longer name a record."""
+    after = 0
+    while page := index_ids(after=after, limit=batch):
+        kept = set(Record.objects.filter(pk__in=page).values_list("pk", flat=True))
+        index_delete(set(page) - kept)
+        after = page[-1]
+
+
+# ------------------------------------------------------------------------ the documents
+
+
+def record_documents(record_ids: list[int]) -> list[SearchDocument]:
+    """The search documents of these records: three queries whatever their number (the
+    records, their copies with the units they stand at, the districts of those units)."""
+    records = Record.objects.filter(pk__in=record_ids).defer("marc_source").order_by("pk")
+    copies = (
+        Item.objects.filter(record_id__in=record_ids)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .values_list("record_id", "item_type", "status", "location__code", "location__path")
+    )
+    by_record: dict[int, list[tuple]] = defaultdict(list)
+    for record_id, *copy in copies:
+        by_record[record_id].append(copy)
+    districts = _districts({copy[3] for found in by_record.values() for copy in found})
+    return [_document(record, by_record.get(record.pk, []), districts) for record in records]
+
+
+def _districts(paths: set[str]) -> dict[str, str]:
+    """For each unit path (``/1/5/23/``), the code of its deepest ancestor-or-self of tier
+    district ('' when none): one query for every unit involved."""
+    chains = {path: [int(p) for p in path.strip("/").split("/") if p] for path in paths}
+    wanted = {pk for chain in chains.values() for pk in chain}
+    codes = dict(
+        Unit.objects.filter(pk__in=wanted, tier=UnitTier.DISTRICT).values_list("pk", "code")
+    )
+    return {
+        path: next((codes[pk] for pk in reversed(chain) if pk in codes), "")
+        for path, chain in chains.items()
+    }
+
+
+def _document(record: Record, copies: list[tuple], districts: dict[str, str]) -> SearchDocument:
+    on_shelf = [c for c in copies if c[1] == ItemStatus.AVAILABLE]
+    isbns = [record.isbn, *record.isbns] if record.isbn else list(record.isbns)
+    return SearchDocument(
+        record_id=record.pk,
+        title=_lines(record.title, *record.alt_titles),
+        author=_lines(*record.authors, *record.alt_authors, record.responsibility),
+        subject=_lines(*record.subjects),
+        publisher=record.publisher,
+        isbn=_lines(*isbns),
+        clc=record.clc,
+        other=record.place,
+        year=record.year,
+        language=record.language,
+        clc_top=record.clc_top,
+        item_types=sorted({c[0] for c in copies}),
+        units=sorted({c[2] for c in copies}),
+        districts=sorted({districts[c[3]] for c in copies} - {""}),
+        available_units=sorted({c[2] for c in on_shelf}),
+        available_districts=sorted({districts[c[3]] for c in on_shelf} - {""}),
+    )
+
+
+def _lines(*values) -> str:
+    """Values one a line, each once, blanks dropped (a text field of a SearchDocument)."""
+    found = (str(v).strip() for v in values if v is not None)
+    return "\n".join(dict.fromkeys(v for v in found if v))

@@ -33,6 +33,10 @@ class Record(models.Model):
     title = models.CharField(max_length=500)
     responsibility = models.CharField(max_length=500, blank=True)
     authors = models.JSONField(default=list, blank=True)
+    alt_titles = models.JSONField(
+        default=list, blank=True, help_text=_("The title in other scripts (MARC 880, CNMARC 200$9)")
+    )
+    alt_authors = models.JSONField(default=list, blank=True)
     publisher = models.CharField(max_length=300, blank=True)
     place = models.CharField(max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
@@ -62,6 +66,7 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["match_key", "isbn"], name="record_match_key_isbn")]
 
     def __str__(self) -> str:
         return self.title

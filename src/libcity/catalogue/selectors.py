@@ -11,6 +11,8 @@ from libcity.catalogue.exceptions import RecordNotFound
 from libcity.catalogue.models import Item, ItemStatus, Record, RecordIsbn
 from libcity.network.models import Unit
 from libcity.network.selectors import units_nearest
+from libcity.search.index import search
+from libcity.search.query import SearchRequest
 from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
 from libcity.staff.selectors import Actor, has_permission
 
@@ -102,3 +104,27 @@ def nearest_available_copies(
         latitude, longitude, limit=limit, queryset=Unit.objects.filter(pk__in=counts)
     )
     return [NearbyCopy(unit, km, counts[unit.pk]) for unit, km in pairs]
+
+
+@dataclass
+class CatalogueHits:
+    """One page of a catalogue search: the records in order, their copies by unit, facets."""
+
+    count: int
+    records: list[Record]
+    availability: dict[int, list[UnitAvailability]]
+    facets: dict[str, list[tuple[str, int]]]
+    page: int
+    page_size: int
+
+
+def records_search(request: SearchRequest) -> CatalogueHits:
+    """Search the index, then read the page's records and their live availability."""
+    result = search(request)
+    found = Record.objects.in_bulk(result.ids)
+    records = [found[i] for i in result.ids if i in found]
+    return CatalogueHits(
+        count=result.count, records=records,
+        availability=availability_by_unit([r.pk for r in records]),
+        facets=result.facets, page=result.page, page_size=result.page_size,
+    )  # fmt: skip

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "libcity.network",
     "libcity.staff",
     "libcity.readers",
+    "libcity.search",
     "libcity.catalogue",
     "libcity.web",
     "libcity.demo",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", opac.home, name="home"),
     path("units/", opac.unit_list, name="units"),
     path("units/<slug:code>/", opac.unit_page, name="unit"),
+    path("catalogue/", catalogue.search_page, name="catalogue"),
     path("records/<int:record_id>/", catalogue.record_page, name="record"),
     path("register/", opac.register, name="register"),
     path("account/", opac.account, name="account"),

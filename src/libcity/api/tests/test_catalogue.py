@@ -86,3 +86,36 @@ def test_marking_a_copy_goes_through_the_state_machine(client, tiny_city, make_s
 
 def test_items_are_not_public(client, record):
     assert client.get("/api/v1/items/B0001").status_code == 401
+
+
+@pytest.fixture
+def indexed(tiny_city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        made = record_create(data=RecordData(title="图说中国节", authors=["王娟"], year=2007,
+                                             isbns=["9787530216781"], clc="K892.1"))  # fmt: skip
+        item_add(record=made, barcode="B0001", owner=tiny_city.b1, status="available")
+        other = record_create(data=RecordData(title="Friendly fire", authors=["Lovano, Joe"],
+                                              year=1999, language="eng"))  # fmt: skip
+        item_add(record=other, barcode="B0009", owner=tiny_city.b2, status="on_loan")
+    return made, other
+
+
+@pytest.mark.parametrize("q", ["中国", "tushuo", "tszgj", "978-7-5302-1678-1", "author:王娟"])
+def test_search_finds_by_chinese_pinyin_initials_isbn_and_field(client, indexed, q):
+    body = client.get("/api/v1/records", {"q": q}).json()
+    assert [r["title"] for r in body["results"]] == ["图说中国节"]
+    assert body["results"][0]["availability"] == [{"unit": "b1", "total": 1, "available": 1}]
+
+
+def test_search_facets_and_availability_filter(client, indexed):
+    body = client.get("/api/v1/records").json()
+    assert body["count"] == 2
+    assert {f["value"] for f in body["facets"]["language"]} >= {"eng"}
+    available = client.get("/api/v1/records", {"available_now": "true"}).json()
+    assert [r["title"] for r in available["results"]] == ["图说中国节"]
+
+
+def test_search_input_is_never_syntax(client, indexed):
+    for q in ['"', "*", "NEAR(", "a:b:c", "x" * 500, "title:"]:
+        assert client.get("/api/v1/records", {"q": q}).status_code == 200
+    assert client.get("/api/v1/records", {"page_size": 1000}).status_code == 422

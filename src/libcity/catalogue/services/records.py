@@ -18,9 +18,11 @@ from libcity.catalogue.services.items import item_add
 from libcity.network.models import Unit
 from libcity.staff.selectors import Actor
 
-_COPIED = ("title", "responsibility", "authors", "publisher", "place", "year", "language",
-           "clc", "subjects", "format", "marc_flavour", "marc_format", "marc_encoding",
-           "marc_source")  # fmt: skip
+_COPIED = (
+    "title", "responsibility", "authors", "alt_titles", "alt_authors", "publisher", "place",
+    "year", "language", "clc", "subjects", "format", "marc_flavour", "marc_format",
+    "marc_encoding", "marc_source",
+)  # fmt: skip
 
 
 @dataclass

@@ -9,7 +9,57 @@ from django.utils.translation import get_language
 from libcity.catalogue import selectors as catalogue
 from libcity.core.exceptions import DomainError
 from libcity.network import selectors as network
-from libcity.web.opac.forms import NearCopyForm
+from libcity.search.query import SearchRequest
+from libcity.web.opac.forms import CatalogueSearchForm, NearCopyForm
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = CatalogueSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    hits = catalogue.records_search(SearchRequest(
+        q=data.get("q", ""), sort=data.get("sort") or "relevance",
+        available_now=bool(data.get("available_now")), page=data.get("page") or 1,
+        **{key: [data[field]] for key, field in _FILTERS if data.get(field)},
+    ))  # fmt: skip
+    return render(request, "web/catalogue.html", {
+        "form": form, "hits": hits, "facets": _facet_links(request, hits.facets),
+        "pages": _pages(hits), "query": _without_page(request),
+    })  # fmt: skip
+
+
+_FILTERS = [("districts", "district"), ("units", "unit"), ("clc_top", "clc_top"),
+            ("languages", "language"), ("item_types", "item_type")]  # fmt: skip
+_FACET_PARAM = {"district": "district", "unit": "unit", "clc_top": "clc_top",
+                "language": "language", "item_type": "item_type"}  # fmt: skip
+
+
+def _facet_links(request: HttpRequest, facets: dict) -> list[tuple[str, list[tuple]]]:
+    """Each facet as (name, [(value, count, url that filters by it)])."""
+    shown = []
+    for name, values in facets.items():
+        param = _FACET_PARAM.get(name)
+        if param is None or not values:
+            continue
+        links = []
+        for value, count in values:
+            query = request.GET.copy()
+            query[param] = value
+            query.pop("page", None)
+            links.append((value, count, "?" + query.urlencode()))
+        shown.append((name, links))
+    return shown
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _pages(hits) -> dict:
+    last = max(1, -(-hits.count // hits.page_size))
+    return {"number": hits.page, "last": last, "previous": hits.page - 1 if hits.page > 1 else None,
+            "next": hits.page + 1 if hits.page < last else None}  # fmt: skip
 
 
 def record_page(request: HttpRequest, record_id: int) -> HttpResponse:

@@ -57,3 +57,18 @@ class NearCopyForm(forms.Form):
             unit = unit_get(data["near"])
             return unit.latitude, unit.longitude
         return None
+
+
+class CatalogueSearchForm(forms.Form):
+    q = forms.CharField(label=_("Title, author, pinyin, ISBN…"), required=False, max_length=500)
+    sort = forms.ChoiceField(
+        label=_("Order"), required=False,
+        choices=[("relevance", _("Best match")), ("newest", _("Newest first"))],
+    )  # fmt: skip
+    available_now = forms.BooleanField(label=_("On a shelf now"), required=False)
+    district = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+    unit = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+    clc_top = forms.CharField(required=False, widget=forms.HiddenInput, max_length=1)
+    language = forms.CharField(required=False, widget=forms.HiddenInput, max_length=3)
+    item_type = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)

@@ -118,3 +118,29 @@ def test_online_registration_on_a_phone(transactional_db, tiny_city, phone):
     assert phone.locator("#card-number").inner_text().startswith("4401")
     assert fits_the_screen(phone)
     shot(phone, "account-phone")
+
+
+def test_a_reader_searches_in_chinese_and_pinyin_and_opens_a_record(
+    transactional_db, tiny_city, phone
+):
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import item_add, record_create
+
+    record = record_create(data=RecordData(title="图说中国节", authors=["王娟"], year=2007,
+                                           isbns=["9787530216781"], clc="K892.1"))  # fmt: skip
+    item_add(record=record, barcode="B0001", owner=tiny_city.b1, status="available")
+    phone.goto("/")
+    phone.get_by_role("link", name="馆藏目录").click()
+    phone.fill("#id_q", "中国节")
+    phone.get_by_role("button", name="检索").click()
+    assert phone.locator("#results").get_by_text("图说中国节").is_visible()
+    phone.fill("#id_q", "tszgj")
+    phone.get_by_role("button", name="检索").click()
+    phone.locator("#results").get_by_role("link", name="图说中国节").click()
+    assert phone.locator("#record-title").inner_text() == "图说中国节"
+    assert phone.locator("#copies").get_by_text("b1馆").is_visible()
+    phone.select_option("#id_near", "r1")
+    phone.get_by_role("button", name="查找").click()
+    assert phone.locator("#nearest-copies").get_by_text("b1馆").is_visible()
+    assert fits_the_screen(phone)
+    shot(phone, "record-phone")

@@ -100,3 +100,33 @@ def test_marking_a_copy(client, tiny_city, make_staff, record):
         {"action": "mark", "barcode": "B0003", "status": "withdrawn"},
     )
     assert Item.objects.get(barcode="B0003").status == "on_loan"  # the state machine said no
+
+
+@pytest.fixture
+def indexed(tiny_city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        made = record_create(data=RecordData(title="图说中国节", authors=["王娟"], year=2007,
+                                             isbns=["9787530216781"], clc="K892.1"))  # fmt: skip
+        item_add(record=made, barcode="B0001", owner=tiny_city.b1, status="available")
+        for n in range(25):
+            record_create(
+                data=RecordData(title=f"岭南往事 第{n}卷", authors=["李明"], year=2000 + n)
+            )
+    return made
+
+
+def test_catalogue_search_page(client, indexed):
+    page = client.get("/catalogue/", {"q": "tushuo"}).content.decode()
+    assert f'href="/records/{indexed.pk}/"' in page and "b1 1/1" in page
+
+
+def test_catalogue_search_pages_and_newest_first(client, indexed):
+    first = client.get("/catalogue/", {"q": "岭南", "sort": "newest"}).content.decode()
+    assert "岭南往事 第24卷" in first and "岭南往事 第0卷" not in first
+    second = client.get("/catalogue/", {"q": "岭南", "sort": "newest", "page": 2}).content.decode()
+    assert "岭南往事 第0卷" in second
+
+
+def test_catalogue_facet_links_filter(client, indexed):
+    page = client.get("/catalogue/", {"clc_top": "K"}).content.decode()
+    assert "图说中国节" in page and "岭南往事" not in page
