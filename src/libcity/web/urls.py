@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", staff.network_tree, name="staff-network"),
     path("staff/units/<slug:code>/", staff.unit_manage, name="staff-unit"),
+    path("staff/marc/", staff_catalogue.marc_upload, name="staff-marc"),
     path("staff/records/new/", staff_catalogue.record_new, name="staff-record-new"),
     path("staff/records/<int:record_id>/", staff_catalogue.record_manage, name="staff-record"),
     path(

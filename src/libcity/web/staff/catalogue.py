@@ -11,11 +11,17 @@ from django.views.decorators.http import require_http_methods
 
 from libcity.catalogue import selectors as catalogue
 from libcity.catalogue import services
+from libcity.catalogue.marc.importing import marc_import
 from libcity.core.exceptions import DomainError
 from libcity.staff import policies as perms
 from libcity.staff.selectors import access_unit, require_any_scope, units_in_scope
 from libcity.web.feedback import show_error
-from libcity.web.staff.catalogue_forms import ItemForm, ItemStatusForm, RecordForm
+from libcity.web.staff.catalogue_forms import (
+    ItemForm,
+    ItemStatusForm,
+    MarcUploadForm,
+    RecordForm,
+)
 from libcity.web.staff.views import staff_page
 
 
@@ -105,3 +111,19 @@ def _unknown(request, record, _item_form) -> None:
 
 
 _ITEM_ACTIONS = {"add": _add_item, "mark": _mark_item}
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def marc_upload(request: HttpRequest) -> HttpResponse:
+    language = get_language()
+    units = [(u.code, u.name(language))
+             for u in units_in_scope(request.user, perms.CATALOGUE_CHANGE)]  # fmt: skip
+    require_any_scope(request.user, perms.CATALOGUE_CHANGE)
+    form = MarcUploadForm(request.POST or None, request.FILES or None, units=units)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        unit = access_unit(request.user, form.cleaned_data["unit"], perms.CATALOGUE_CHANGE)
+        report = marc_import(source=form.cleaned_data["file"].read(), unit=unit,
+                             actor=request.user, dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+    return render(request, "web/staff/marc_upload.html", {"form": form, "report": report})

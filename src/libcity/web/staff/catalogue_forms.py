@@ -79,3 +79,25 @@ class ItemStatusForm(forms.Form):
         label=_("Mark as"),
         choices=[(s.value, s.label) for s in ItemStatus if s in STAFF_SETTABLE_STATUSES],
     )
+
+
+class MarcUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("MARC file"),
+        help_text=_("ISO 2709, MARCXML or MARC-in-JSON; MARC21 or CNMARC; UTF-8, MARC-8 or "
+                    "GB18030. At most 20 MB here; larger files with `libcity import-marc`."),
+    )  # fmt: skip
+    unit = forms.ChoiceField(label=_("Copies belong to"))
+    dry_run = forms.BooleanField(label=_("Only check, import nothing"), required=False)
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = units
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
