@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-HOME = Path(os.environ.get("LIBCITY_HOME", Path.cwd() / "var")).resolve()
+HOME = Path(os.environ.get("LIBCITY_HOME") or Path.cwd() / "var").resolve()
 
 
 def _secret(env_name: str, file_name: str) -> str:
