@@ -20,6 +20,7 @@ from libcity.catalogue.marc.fields import (
     first_year,
     fit,
     isbns,
+    new_field,
     price,
     strip_isbd,
     subfield_values,
@@ -112,20 +113,24 @@ def marc_record(record: Record, items: list[Item]) -> pymarc.Record:
     marc.leader = pymarc.Leader(f"00000n{LEADERS.get(record.format, 'am')}0 2200000   450 ")
     marc.add_field(Field("001", data=str(record.pk)),
                    Field("005", data=f"{record.updated_at:%Y%m%d%H%M%S}.0"))  # fmt: skip
-    marc.add_field(*[_field("010", "  ", a=isbn) for isbn in record.isbns])
-    marc.add_field(_field("100", "  ", a=_coded_data(record)))
+    marc.add_field(*[new_field("010", "  ", a=isbn) for isbn in record.isbns])
+    marc.add_field(new_field("100", "  ", a=_coded_data(record)))
     if record.language:
-        marc.add_field(_field("101", "0 ", a=record.language))
-    marc.add_field(_field("200", "1 ", a=record.title, f=record.responsibility))
+        marc.add_field(new_field("101", "0 ", a=record.language))
+    marc.add_field(new_field("200", "1 ", a=record.title, f=record.responsibility))
     if record.place or record.publisher or record.year:
-        marc.add_field(_field("210", "  ", a=record.place, c=record.publisher,
+        marc.add_field(new_field("210", "  ", a=record.place, c=record.publisher,
                               d=str(record.year or "")))  # fmt: skip
-    marc.add_field(*[_field("517", "1 ", a=t) for t in getattr(record, "alt_titles", None) or []])
+    marc.add_field(
+        *[new_field("517", "1 ", a=t) for t in getattr(record, "alt_titles", None) or []]
+    )
     marc.add_field(*[_subject_field(subject) for subject in record.subjects or []])
     if record.clc:
-        marc.add_field(_field("690", "  ", a=record.clc))
-    marc.add_field(*[_field("701", " 0", a=name) for name in record.authors or []])
-    marc.add_field(*[_field("790", " 0", a=n) for n in getattr(record, "alt_authors", None) or []])
+        marc.add_field(new_field("690", "  ", a=record.clc))
+    marc.add_field(*[new_field("701", " 0", a=name) for name in record.authors or []])
+    marc.add_field(
+        *[new_field("790", " 0", a=n) for n in getattr(record, "alt_authors", None) or []]
+    )
     marc.add_field(*[_holdings_field(item) for item in items])
     return marc
 
@@ -219,14 +224,6 @@ def _format(leader: str) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------------
-def _field(tag: str, indicators: str, **subfields: str) -> Field:
-    return Field(
-        tag=tag,
-        indicators=Indicators(*indicators),
-        subfields=[Subfield(code, value) for code, value in subfields.items() if value],
-    )
-
-
 def _coded_data(record: Record) -> str:
     """100 $a: entry date, date type ``d`` and year, catalogued in Chinese, in ISO 10646."""
     year = f"{record.year:04d}" if record.year else "    "
@@ -241,4 +238,4 @@ def _subject_field(subject: str) -> Field:
 
 
 def _holdings_field(item: Item) -> Field:
-    return _field("905", "  ", a=item.owner.code, b=item.barcode, d=item.call_number)
+    return new_field("905", "  ", a=item.owner.code, b=item.barcode, d=item.call_number)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from pymarc import Field, Record
+from pymarc import Field, Indicators, Record, Subfield
 
 from libcity.catalogue.data import RecordData
 from libcity.core.identifiers import isbn_normalise
@@ -122,3 +122,12 @@ def isbns(raw: Iterable[str], notes: list[str]) -> list[str]:
         else:
             notes.append(_("ISBN %(isbn)s is not valid; left out.") % {"isbn": value})
     return unique(found)
+
+
+def new_field(tag: str, indicators: str, **subfields: str) -> Field:
+    """A data field for writing; empty subfields are left out."""
+    return Field(
+        tag=tag,
+        indicators=Indicators(*indicators),
+        subfields=[Subfield(code, value) for code, value in subfields.items() if value],
+    )

@@ -20,6 +20,7 @@ from libcity.catalogue.marc.fields import (
     fit,
     heading,
     isbns,
+    new_field,
     price,
     strip_isbd,
     subfield_values,
@@ -101,18 +102,18 @@ def marc_record(record: Record, items: list[Item]) -> pymarc.Record:
     marc.add_field(Field("001", data=str(record.pk)),
                    Field("005", data=f"{record.updated_at:%Y%m%d%H%M%S}.0"),
                    Field("008", data=_fixed_data(record)))  # fmt: skip
-    marc.add_field(*[_field("020", "  ", a=isbn) for isbn in record.isbns])
+    marc.add_field(*[new_field("020", "  ", a=isbn) for isbn in record.isbns])
     if record.clc:
-        marc.add_field(_field("084", "  ", a=record.clc, **{"2": "clc"}))
+        marc.add_field(new_field("084", "  ", a=record.clc, **{"2": "clc"}))
     authors = list(record.authors or [])
     if authors:
-        marc.add_field(_field("100", "1 ", a=authors[0]))
+        marc.add_field(new_field("100", "1 ", a=authors[0]))
     marc.add_field(_title_field(record, bool(authors)))
     marc.add_field(*_written_alternates(record))
     if record.place or record.publisher or record.year:
         marc.add_field(_publication_field(record))
     marc.add_field(*[_subject_field(subject) for subject in record.subjects or []])
-    marc.add_field(*[_field("700", "1 ", a=name) for name in authors[1:]])
+    marc.add_field(*[new_field("700", "1 ", a=name) for name in authors[1:]])
     marc.add_field(*[_holdings_field(item) for item in items])
     return marc
 
@@ -222,14 +223,6 @@ def _format(leader: str) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------------
-def _field(tag: str, indicators: str, **subfields: str) -> Field:
-    return Field(
-        tag=tag,
-        indicators=Indicators(*indicators),
-        subfields=[Subfield(code, value) for code, value in subfields.items() if value],
-    )
-
-
 def _fixed_data(record: Record) -> str:
     """008: entry date, single date of publication, language; the rest unknown/blank."""
     year = f"{record.year:04d}" if record.year else "uuuu"
@@ -239,17 +232,17 @@ def _fixed_data(record: Record) -> str:
 
 def _title_field(record: Record, has_author: bool) -> Field:
     title = record.title + (" /" if record.responsibility else "")
-    return _field("245", ("1" if has_author else "0") + "0", a=title, c=record.responsibility)
+    return new_field("245", ("1" if has_author else "0") + "0", a=title, c=record.responsibility)
 
 
 def _written_alternates(record: Record) -> list[Field]:
     """Other titles and names as 880 fields linked to no field (occurrence 00)."""
     titles = [
-        _field("880", "  ", **{"6": "246-00", "a": t})
+        new_field("880", "  ", **{"6": "246-00", "a": t})
         for t in getattr(record, "alt_titles", None) or []
     ]
     names = [
-        _field("880", "1 ", **{"6": "700-00", "a": n})
+        new_field("880", "1 ", **{"6": "700-00", "a": n})
         for n in getattr(record, "alt_authors", None) or []
     ]
     return [*titles, *names]  # fmt: skip
@@ -273,7 +266,7 @@ def _subject_field(subject: str) -> Field:
 
 
 def _holdings_field(item: Item) -> Field:
-    return _field(
+    return new_field(
         "852",
         "4 ",
         b=item.owner.code,
