@@ -2,8 +2,10 @@
 
 Each scale is built by a fresh subprocess into a fresh SQLite database (``DATABASE_URL``)
 under a temporary ``LIBCITY_HOME``, after ``libcity migrate``; the rows are then counted
-with the sqlite3 module. ``city`` (a million readers, several minutes) is left out unless
-``LIBCITY_BENCH_DEMO_SCALES`` names it, e.g. ``small,district,city``.
+with the sqlite3 module. ``city`` (a million readers and ten million items: the better part of
+an hour) is left out unless ``LIBCITY_BENCH_DEMO_SCALES`` names it, e.g.
+``small,district,city``. The catalogue phases (generated books, real MARC files, search index)
+are timed from the build's progress lines.
 """
 
 from __future__ import annotations
@@ -32,8 +34,23 @@ TABLES = {
     "reader_history": "readers_readerhistory",
     "users": "auth_user",
     "staff_assignments": "staff_staffassignment",
+    "records": "catalogue_record",
+    "items": "catalogue_item",
+    "record_isbns": "catalogue_recordisbn",
+    "catalogue_history": "catalogue_cataloguehistory",
+    "item_history": "catalogue_itemhistory",
 }
 _BUILT = re.compile(r"Demo city built: .*?([0-9.]+) s\.")
+# Progress lines (stderr) that close a phase of the catalogue, with its seconds.
+_PHASES = {
+    "catalogue_generated_seconds": re.compile(
+        r"catalogue: \d+ records, \d+ items generated \(([0-9.]+) s\)"
+    ),
+    "catalogue_marc_seconds": re.compile(
+        r"real MARC records: \d+ records, .* files \(([0-9.]+) s\)"
+    ),
+    "catalogue_index_seconds": re.compile(r"search index: \d+ records indexed \(([0-9.]+) s\)"),
+}
 
 
 def _libcity() -> list[str]:
@@ -41,7 +58,7 @@ def _libcity() -> list[str]:
     return [str(beside)] if beside.exists() else [sys.executable, "-m", "libcity.config.cli"]
 
 
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+def _run(args: list[str], env: dict[str, str]) -> tuple[float, str, str]:
     started = time.perf_counter()
     done = subprocess.run(
         [*_libcity(), *args], env=env, capture_output=True, text=True, check=False
@@ -50,7 +67,7 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         raise RuntimeError(f"libcity {' '.join(args)} exited {done.returncode}:\n{tail}")
-    return seconds, done.stdout
+    return seconds, done.stdout, done.stderr
 
 
 def _counts(database: Path) -> dict[str, int]:
@@ -74,13 +91,19 @@ def measure(scale: str) -> dict:
     )
     try:
         _run(["migrate", "--noinput", "-v0"], env)
-        seconds, output = _run(["demo", "--scale", scale, "--seed", str(SEED)], env)
+        seconds, output, progress = _run(["demo", "--scale", scale, "--seed", str(SEED)], env)
         built = _BUILT.search(output)
+        phases = {
+            name: float(found.group(1))
+            for name, pattern in _PHASES.items()
+            if (found := pattern.search(progress))
+        }
         counts = _counts(database)  # closing the last connection folds the WAL in
         size = sum(p.stat().st_size for p in home.glob(f"{database.name}*"))
         figures = {
             "seconds": round(seconds, 2),
             "build_seconds": float(built.group(1)) if built else None,
+            **phases,
             **counts,
             "database_mb": round(size / 2**20, 1),
         }

@@ -1,4 +1,4 @@
-"""Build the demo city: the network, the staff and the readers, through the services.
+"""Build the demo city: the network, the staff, the readers and the catalogue.
 
 ``demo_build`` is what ``libcity demo`` runs. The whole build is one transaction, whatever the
 scale (a million readers included): a failed build leaves an empty database, never half a city
@@ -8,13 +8,15 @@ that a second run would refuse to complete.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 
+from libcity.catalogue.models import Item, Record
+from libcity.demo.catalogue import CatalogueCounts, catalogue_build
 from libcity.demo.places import DISTRICTS
 from libcity.demo.plan import SCALES, CityPlan, city_plan
 from libcity.demo.registration import (
@@ -57,6 +59,10 @@ class DemoSummary:
     readers: int
     staff: int
     seconds: float
+    records: int = 0
+    items: int = 0
+    items_by_status: dict[str, int] = field(default_factory=dict)
+    catalogue_notes: list[str] = field(default_factory=list)
 
     @property
     def units(self) -> int:
@@ -74,12 +80,15 @@ def demo_build(
     readers: int | None = None,
     bulk: bool | None = None,
     batch_size: int = 5_000,
+    records: int | None = None,
+    items: int | None = None,
     progress: Progress | None = None,
 ) -> DemoSummary:
     """Build the city of ``scale`` for ``seed`` into an empty database.
 
     ``readers`` and ``bulk`` override the scale's reader count and registration path (tests
-    use a few readers through the bulk path).
+    use a few readers through the bulk path); ``records`` and ``items`` the size of the
+    generated catalogue.
     """
     started = time.monotonic()
     size = SCALES[scale]
@@ -90,8 +99,13 @@ def demo_build(
     with transaction.atomic():
         units, staff = _network_and_staff(plan, say)
         reader = _readers(plan, seed, units, count, bulk=use_bulk, batch_size=batch_size, say=say)
+        catalogue = catalogue_build(
+            plan=plan, seed=seed, units=units,
+            records=size.records if records is None else records,
+            items=size.items if items is None else items, progress=say,
+        )  # fmt: skip
         demo_passwords_set([*staff, reader.user])
-    return demo_summary(scale, seed, time.monotonic() - started)
+    return demo_summary(scale, seed, time.monotonic() - started, catalogue)
 
 
 def _network_and_staff(plan: CityPlan, say: Progress) -> tuple[dict[str, Unit], list]:
@@ -222,7 +236,9 @@ def demo_passwords_set(users: list) -> None:
 # --- summary --------------------------------------------------------------------------------
 
 
-def demo_summary(scale: str, seed: int, seconds: float) -> DemoSummary:
+def demo_summary(
+    scale: str, seed: int, seconds: float, catalogue: CatalogueCounts | None = None
+) -> DemoSummary:
     def units_by(field: str) -> dict[str, int]:
         rows = Unit.objects.order_by(field).values_list(field).annotate(n=Count("pk"))
         return dict(rows.values_list(field, "n"))
@@ -238,4 +254,10 @@ def demo_summary(scale: str, seed: int, seconds: float) -> DemoSummary:
         .objects.filter(pk__in=StaffAssignment.objects.values("user"))
         .count(),
         seconds=seconds,
+        records=Record.objects.count(),
+        items=Item.objects.count(),
+        items_by_status=dict(
+            Item.objects.order_by("status").values_list("status").annotate(n=Count("pk"))
+        ),
+        catalogue_notes=list(catalogue.notes) if catalogue else [],
     )
