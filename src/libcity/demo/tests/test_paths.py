@@ -11,7 +11,7 @@ import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from stdnum.cn import ric
 
@@ -50,7 +50,7 @@ def _city_snapshot():
 @pytest.mark.django_db
 def test_the_same_seed_builds_the_same_city():
     def build():
-        call_command("demo", scale="small", seed=7, readers=150, stdout=io.StringIO(),
+        call_command("demo", scale="small", seed=7, readers=150, records=0, stdout=io.StringIO(),
                      stderr=io.StringIO())  # fmt: skip
 
     first = _in_a_fresh_database(build, _city_snapshot)
@@ -95,7 +95,9 @@ def _readers_snapshot():
 @pytest.mark.django_db
 def test_the_bulk_path_writes_what_the_service_writes():
     def build(bulk):
-        return lambda: demo_build(scale="small", seed=3, readers=60, bulk=bulk, batch_size=16)
+        return lambda: demo_build(
+            scale="small", seed=3, readers=60, bulk=bulk, batch_size=16, records=0, items=0
+        )
 
     by_service = _in_a_fresh_database(build(False), _readers_snapshot)
     in_bulk = _in_a_fresh_database(build(True), _readers_snapshot)
@@ -178,3 +180,14 @@ def test_plans_of_every_scale(scale, low, high):
     assert sum(u.open_24h for u in plan.units) == (
         kinds[UnitKind.STUDY_ROOM_24H] + kinds[UnitKind.LOCKER]
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [({"records": 0, "items": 5}, "--items needs records"), ({"items": -1}, "negative")],
+)
+def test_impossible_catalogue_sizes_are_refused_before_anything_is_built(options, words):
+    with pytest.raises(CommandError, match=words):
+        call_command("demo", scale="small", seed=1, stdout=io.StringIO(), **options)
+    assert not Unit.objects.exists()

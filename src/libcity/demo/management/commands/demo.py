@@ -30,8 +30,18 @@ class Command(BaseCommand):
             "--readers", type=int, default=None,
             help="Override the number of readers of the scale.",
         )  # fmt: skip
+        parser.add_argument(
+            "--records", type=int, default=None,
+            help="Override the number of generated records (editions) of the scale.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--items", type=int, default=None,
+            help="Override the number of generated copies. --records 0 builds no catalogue at all "
+            "(not even the real MARC files).",
+        )  # fmt: skip
 
-    def handle(self, *args, scale: str, seed: int, if_empty: bool, readers, **options):
+    def handle(self, *args, scale: str, seed: int, if_empty: bool, readers, records=None,
+               items=None, **options):  # fmt: skip
         if not city_is_empty():
             if if_empty:
                 self.stdout.write("The database already holds a network: demo city not loaded.")
@@ -42,8 +52,21 @@ class Command(BaseCommand):
             )
         if readers is not None and readers < 1:
             raise CommandError("--readers must be at least 1 (the demo reader).")
+        if any(n is not None and n < 0 for n in (records, items)):
+            raise CommandError("--records and --items cannot be negative.")
+        if records == 0 and items is None:
+            items = 0  # no records: no copies and no catalogue at all
+        if records == 0 and items:
+            raise CommandError("--items needs records to put the copies on: use --records > 0.")
         try:
-            summary = demo_build(scale=scale, seed=seed, readers=readers, progress=self._progress)
+            summary = demo_build(
+                scale=scale,
+                seed=seed,
+                readers=readers,
+                records=records,
+                items=items,
+                progress=self._progress,
+            )
         except CityNotEmpty as error:
             raise CommandError(str(error)) from None
         self._summary(summary)
@@ -66,5 +89,10 @@ class Command(BaseCommand):
         write(f"  operators: {summary.operators}")
         write(f"  readers: {summary.readers}")
         write(f"  staff: {summary.staff}")
+        write(f"  records: {summary.records}")
+        statuses = ", ".join(f"{status} {n}" for status, n in summary.items_by_status.items())
+        write(f"  items: {summary.items}" + (f" ({statuses})" if statuses else ""))
+        for note in summary.catalogue_notes:
+            write(f"  note: {note}")
         write("  logins (password 'demo'): admin, desk, cataloguer, logistics, partner, "
               "manager-<district> (manager-yuexiu...), reader")  # fmt: skip

@@ -15,8 +15,6 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
 
 from libcity.core.identifiers import card_number_is_valid
 from libcity.demo.places import CENTRAL, CITY_RESIDENTS, DISTRICTS
@@ -36,26 +34,6 @@ from libcity.staff.policies import READERS_REGISTER
 from libcity.staff.selectors import has_permission
 
 User = get_user_model()
-TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-class _Rollback(Exception):
-    pass
-
-
-@pytest.fixture(scope="module")
-def small_city(django_db_setup, django_db_blocker):
-    """``libcity demo --scale small --seed 1``; its output (stdout) is the fixture's value."""
-    # The hasher of the tests (the autouse ``fast_password_hashing``), also for the build.
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=TEST_HASHERS):
-        try:
-            with transaction.atomic():
-                out = io.StringIO()
-                call_command("demo", scale="small", seed=1, stdout=out, stderr=io.StringIO())
-                yield out.getvalue()
-                raise _Rollback
-        except _Rollback:
-            pass
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_city")]
@@ -66,8 +44,8 @@ def test_small_city_has_the_expected_size_and_every_kind(small_city):
     assert Reader.objects.count() == 2000
     assert set(Unit.objects.values_list("kind", flat=True)) == set(UnitKind.values)
     assert set(Unit.objects.values_list("tier", flat=True)) == set(UnitTier.values)
-    assert "Demo city built: scale small, seed 1" in small_city
-    assert "readers: 2000" in small_city
+    assert "Demo city built: scale small, seed 1" in small_city.out
+    assert "readers: 2000" in small_city.out
 
 
 def test_every_district_is_there_with_its_census_population():
