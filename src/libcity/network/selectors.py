@@ -104,6 +104,12 @@ def units_public(
     return units
 
 
+def unit_names(codes: Iterable[str], language: str | None = None) -> dict[str, str]:
+    """The names of the units with these codes, in ``language``: one query."""
+    units = Unit.objects.filter(code__in=set(codes)).only("code", "name_zh", "name_en")
+    return {unit.code: unit.name(language) for unit in units}
+
+
 def units_taking_registrations() -> QuerySet[Unit]:
     """Where a reader may choose to have their card at home: the staffed libraries."""
     return units_public().filter(kind__in=policies.CARD_KEEPING_KINDS)

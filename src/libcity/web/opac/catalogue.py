@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
 
@@ -10,48 +10,47 @@ from libcity.catalogue import selectors as catalogue
 from libcity.core.exceptions import DomainError
 from libcity.network import selectors as network
 from libcity.search.query import SearchRequest
+from libcity.web.opac.facets import chosen_filters, facet_panel
 from libcity.web.opac.forms import CatalogueSearchForm, NearCopyForm
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
     form = CatalogueSearchForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad field is shown with its error and left out; the rest still counts
+    data = getattr(form, "cleaned_data", {})
     hits = catalogue.records_search(SearchRequest(
         q=data.get("q", ""), sort=data.get("sort") or "relevance",
         available_now=bool(data.get("available_now")), page=data.get("page") or 1,
+        year_from=data.get("year_from"), year_to=data.get("year_to"),
         **{key: [data[field]] for key, field in _FILTERS if data.get(field)},
     ))  # fmt: skip
+    language = get_language()
+    shown = _valid_only(request, data)
     return render(request, "web/catalogue.html", {
-        "form": form, "hits": hits, "facets": _facet_links(request, hits.facets),
-        "pages": _pages(hits), "query": _without_page(request),
+        "form": form, "hits": hits, "pages": _pages(hits), "query": _without_page(shown),
+        "facets": facet_panel(shown, hits.facets, language),
+        "chosen": chosen_filters(shown, language),
+        "unit_names": network.unit_names(
+            {a.unit_code for places in hits.availability.values() for a in places}, language
+        ),
     })  # fmt: skip
 
 
 _FILTERS = [("districts", "district"), ("units", "unit"), ("clc_top", "clc_top"),
             ("languages", "language"), ("item_types", "item_type")]  # fmt: skip
-_FACET_PARAM = {"district": "district", "unit": "unit", "clc_top": "clc_top",
-                "language": "language", "item_type": "item_type"}  # fmt: skip
 
 
-def _facet_links(request: HttpRequest, facets: dict) -> list[tuple[str, list[tuple]]]:
-    """Each facet as (name, [(value, count, url that filters by it)])."""
-    shown = []
-    for name, values in facets.items():
-        param = _FACET_PARAM.get(name)
-        if param is None or not values:
-            continue
-        links = []
-        for value, count in values:
-            query = request.GET.copy()
-            query[param] = value
-            query.pop("page", None)
-            links.append((value, count, "?" + query.urlencode()))
-        shown.append((name, links))
-    return shown
-
-
-def _without_page(request: HttpRequest) -> str:
+def _valid_only(request: HttpRequest, data: dict) -> QueryDict:
+    """The query string without the parameters the form refused, for the links."""
     query = request.GET.copy()
+    for name in list(query):
+        if name in CatalogueSearchForm.base_fields and name not in data:
+            query.pop(name)
+    return query
+
+
+def _without_page(query: QueryDict) -> str:
+    query = query.copy()
     query.pop("page", None)
     return query.urlencode()
 

@@ -71,4 +71,19 @@ class CatalogueSearchForm(forms.Form):
     clc_top = forms.CharField(required=False, widget=forms.HiddenInput, max_length=1)
     language = forms.CharField(required=False, widget=forms.HiddenInput, max_length=3)
     item_type = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    year_from = forms.IntegerField(
+        label=_("From year"), required=False, min_value=1000, max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "1949"}),
+    )  # fmt: skip
+    year_to = forms.IntegerField(
+        label=_("To year"), required=False, min_value=1000, max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "2026"}),
+    )  # fmt: skip
     page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("year_from"), data.get("year_to")
+        if first is not None and last is not None and first > last:
+            self.add_error("year_to", _("The last year comes before the first."))
+        return data

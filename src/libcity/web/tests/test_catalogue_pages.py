@@ -117,7 +117,7 @@ def indexed(tiny_city, django_capture_on_commit_callbacks):
 
 def test_catalogue_search_page(client, indexed):
     page = client.get("/catalogue/", {"q": "tushuo"}).content.decode()
-    assert f'href="/records/{indexed.pk}/"' in page and "b1 1/1" in page
+    assert f'href="/records/{indexed.pk}/"' in page and "b1馆 1/1" in page
 
 
 def test_catalogue_search_pages_and_newest_first(client, indexed):
@@ -130,6 +130,45 @@ def test_catalogue_search_pages_and_newest_first(client, indexed):
 def test_catalogue_facet_links_filter(client, indexed):
     page = client.get("/catalogue/", {"clc_top": "K"}).content.decode()
     assert "图说中国节" in page and "岭南往事" not in page
+
+
+def test_facets_speak_in_names_and_link_to_their_filter(client, indexed):
+    page = client.get("/catalogue/", {"q": "图说"}).content.decode()
+    facets = page[page.index('id="facets"') :]
+    assert "d1馆" in facets and "b1馆" in facets  # the district and the unit, by name
+    assert "K 历史、地理" in facets  # the CLC top class with its name
+    assert "2000–2009" in facets and "year_from=2000&amp;year_to=2009" in facets
+    assert "只看在架" in facets and "available_now=on" in facets
+    english = client.get("/catalogue/", {"q": "图说"}, HTTP_COOKIE="django_language=en")
+    assert "K History and geography" in english.content.decode()
+
+
+def test_a_chosen_filter_shows_as_a_chip_that_removes_it(client, indexed):
+    page = client.get("/catalogue/", {"q": "图说", "clc_top": "K", "page": "1"}).content.decode()
+    chips = page[page.index('id="chosen-filters"') : page.index('id="hit-count"')]
+    assert "K 历史、地理" in chips and 'href="?q=%E5%9B%BE%E8%AF%B4"' in chips
+    assert 'data-facet="clc_top"' not in page  # chosen: no longer offered
+
+
+def test_a_year_range_narrows_and_a_wrong_one_is_explained(client, indexed):
+    page = client.get("/catalogue/", {"q": "岭南", "year_from": 2010, "year_to": 2014})
+    assert "5 条记录" in page.content.decode()
+    wrong = client.get("/catalogue/", {"q": "岭南", "year_from": 2014, "year_to": 2010})
+    assert wrong.status_code == 200
+    text = wrong.content.decode()
+    assert "结束年份早于起始年份" in text and "11 条记录" in text  # the bad bound is left out
+    junk = client.get("/catalogue/", {"q": "岭南", "year_from": "abc", "district": "x" * 99})
+    assert junk.status_code == 200 and "25 条记录" in junk.content.decode()
+
+
+def test_the_record_page_names_its_language_and_class(client, indexed):
+    from libcity.catalogue.services import record_update
+
+    with_language = RecordData(title="图说中国节", authors=["王娟"], year=2007, language="chi",
+                               isbns=["9787530216781"], clc="K892.1")  # fmt: skip
+    record_update(record=indexed, data=with_language)
+    page = client.get(f"/records/{indexed.pk}/").content.decode()
+    assert "<dd>中文</dd>" in page and "K 历史、地理" in page
 
 
 def marc_bytes() -> bytes:
