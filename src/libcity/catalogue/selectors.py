@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from libcity.catalogue.exceptions import RecordNotFound
+from libcity.catalogue.exceptions import ItemNotFound, RecordNotFound
 from libcity.catalogue.models import Item, ItemStatus, Record, RecordIsbn
 from libcity.network.models import Unit
 from libcity.network.selectors import units_nearest
@@ -68,6 +68,20 @@ def record_items(record: Record):
 def units_with_available_copy(record: Record) -> list[Unit]:
     ids = record.items.filter(status=ItemStatus.AVAILABLE).values("location_id")
     return list(Unit.objects.filter(pk__in=ids, is_active=True))
+
+
+def item_by_barcode(barcode: str) -> Item:
+    """The copy with this barcode, whoever owns it (a copy scanned at any desk)."""
+    item = (
+        Item.objects.select_related("owner", "location", "record")
+        .filter(barcode=(barcode or "").strip())
+        .first()
+    )
+    if item is None:
+        raise ItemNotFound(
+            _("No copy has the barcode %(b)s.") % {"b": (barcode or "").strip()[:40]}
+        )
+    return item
 
 
 def access_item(actor: Actor, barcode: str, permission: str) -> Item:

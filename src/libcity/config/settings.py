@@ -36,6 +36,11 @@ SECRET_KEY = _secret("LIBCITY_SECRET_KEY", "secret_key")
 # hashes cannot be matched against a list of ID numbers.
 LIBCITY_ID_HASH_KEY = _secret("LIBCITY_ID_HASH_KEY", "id_hash_key")
 LIBCITY_CARD_PREFIX = os.environ.get("LIBCITY_CARD_PREFIX", "4401")
+#: How notices reach readers: ConsoleSender (demo), EmailSender or SmsGatewaySender.
+LIBCITY_NOTICE_SENDER = os.environ.get(
+    "LIBCITY_NOTICE_SENDER", "libcity.circulation.notices.ConsoleSender"
+)
+LIBCITY_SMS_URL = os.environ.get("LIBCITY_SMS_URL", "")
 ALLOWED_HOSTS = os.environ.get("LIBCITY_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("LIBCITY_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -54,6 +59,8 @@ INSTALLED_APPS = [
     "libcity.readers",
     "libcity.search",
     "libcity.catalogue",
+    "libcity.circulation",
+    "libcity.desk",
     "libcity.web",
     "libcity.demo",
     "libcity.config",

@@ -26,3 +26,8 @@ def as_local(moment: dt.datetime) -> dt.datetime:
     if timezone.is_naive(moment):
         return timezone.make_aware(moment)
     return timezone.localtime(moment)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Local midnight at the start of ``day``, aware."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -75,3 +75,12 @@ def nearest_first_radius_km() -> float:
 def unit_keeps_reader_cards(unit: Unit) -> bool:
     """May ``unit`` be a reader's home unit (register readers, replace their cards)?"""
     return unit.is_active and unit.kind in CARD_KEEPING_KINDS
+
+
+#: Unit kinds without shelves of their own: a copy returned there moves on to a library.
+NO_SHELF_KINDS = ("locker", "van_stop")
+
+
+def unit_keeps_shelves(unit: Unit) -> bool:
+    """May returned copies stay at ``unit`` (it has shelves), or must they move on?"""
+    return unit.is_active and unit.kind not in NO_SHELF_KINDS

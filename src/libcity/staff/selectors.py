@@ -67,6 +67,11 @@ def require_permission(actor: Actor, permission: str, unit: Unit) -> None:
         raise NotAllowed(NOT_ALLOWED_MESSAGE)
 
 
+def has_any_scope(actor: Actor, permission: str) -> bool:
+    """Does ``actor`` hold ``permission`` at any unit?"""
+    return bool(_assignments(actor, permission))
+
+
 def require_any_scope(actor: Actor, permission: str) -> None:
     """For work that is not tied to one unit (a city-wide record): the actor must hold
     ``permission`` somewhere."""

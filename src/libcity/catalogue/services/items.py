@@ -42,10 +42,12 @@ def item_transition(
     reason: str = "",
 ) -> Item:  # fmt: skip
     """Move ``item`` to ``to_status`` (and to ``location``, when it moved) if the state
-    machine allows it; the one place an item's status changes."""
+    machine allows it; the one place an item's status changes. The same status at another
+    location is a move (a floating copy returned elsewhere), always allowed."""
     with transaction.atomic():
         locked = Item.objects.select_for_update().get(pk=item.pk)
-        if not states.can_move(locked.status, to_status):
+        moved_only = to_status == locked.status and _elsewhere(location, locked)
+        if not moved_only and not states.can_move(locked.status, to_status):
             raise TransitionNotAllowed(
                 _("A copy that is %(now)s cannot become %(next)s.")
                 % {"now": locked.get_status_display(), "next": ItemStatus(to_status).label}
@@ -59,6 +61,10 @@ def item_transition(
         indexing.records_changed([locked.record_id])
     item.refresh_from_db()
     return item
+
+
+def _elsewhere(location: Unit | None, item: Item) -> bool:
+    return location is not None and location.pk != item.location_id
 
 
 def item_mark(*, item: Item, status: str, actor: Actor, reason: str = "") -> Item:

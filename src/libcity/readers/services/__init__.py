@@ -6,7 +6,7 @@ itself; for changes to an existing reader the interface first calls
 ``details`` never hold the resident ID.
 """
 
-from libcity.readers.services.blocks import reader_block, reader_unblock
+from libcity.readers.services.blocks import reader_block, reader_block_follow, reader_unblock
 from libcity.readers.services.cards import card_replace, card_report_lost
 from libcity.readers.services.profile import reader_set_consent, reader_update_contact
 from libcity.readers.services.registration import (
@@ -22,6 +22,7 @@ __all__ = [
     "categories_ensure",
     "reader_adjust_credit",
     "reader_block",
+    "reader_block_follow",
     "reader_register",
     "reader_self_register",
     "reader_set_consent",

@@ -44,6 +44,18 @@ def reader_unblock(*, block: ReaderBlock, actor: Actor) -> ReaderBlock:
     return block
 
 
+def reader_block_follow(*, reader: Reader, reason: str, in_force: bool, actor: Actor,
+                        note: str = "") -> None:  # fmt: skip
+    """Set or lift a block whose cause another room tracks (too many overdue items, fines
+    over the limit): called by the service that knows the cause, each time it changes."""
+    with transaction.atomic():
+        locked = lock(reader)
+        if in_force:
+            block_add(locked, reason, actor, note=note[:300])
+        else:
+            blocks_lift(locked, reason, actor)
+
+
 def block_add(reader: Reader, reason: str, actor: Actor, note: str = "") -> ReaderBlock:
     """A new block on a locked reader. A reason other than MANUAL is held once: a second
     call returns the block already in force (the system may repeat itself)."""

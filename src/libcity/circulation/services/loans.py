@@ -1,0 +1,320 @@
+"""Loans: checkout, return, renewal, loss and a claimed return, each in one transaction.
+
+Locks are always taken in the same order, reader first, then the copy, then the loan, so that
+two desks, two kiosks or a return racing a renewal wait for each other instead of
+deadlocking. The reader's row lock is what keeps "at most 30 loans" true when one reader
+checks out at several kiosks at once; the copy's row lock (and the database's "one open loan
+per copy" constraint behind it) keeps one copy in one loan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from libcity.catalogue.models import Item, ItemStatus
+from libcity.catalogue.services import item_transition
+from libcity.circulation import policies, routing, states
+from libcity.circulation.exceptions import (
+    CardExpired,
+    ItemNotAvailable,
+    ItemNotLoanable,
+    LoanLimitReached,
+    LoanTransitionNotAllowed,
+    ReaderBlocked,
+    RenewalRefused,
+)
+from libcity.circulation.models import Loan, LoanHistory, LoanStatus
+from libcity.circulation.policies import Terms
+from libcity.circulation.routing import Route
+from libcity.circulation.services.charges import charge_lost, charge_overdue, fines_follow
+from libcity.core import clock
+from libcity.network.models import Unit
+from libcity.network.selectors import unit_next_opening
+from libcity.readers.models import Reader, ReaderStatus
+from libcity.readers.selectors import reader_active_blocks
+from libcity.readers.services import reader_adjust_credit, reader_block_follow
+from libcity.readers.services.rows import lock as reader_lock
+from libcity.staff.models import StaffAssignment
+from libcity.staff.selectors import Actor
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """What a return did: the loan it ended (None when the copy was not on loan), where the
+    copy goes now and why, and what lateness cost."""
+
+    item: Item
+    route: Route
+    loan: Loan | None = None
+    days_late: int = 0
+    fine: Decimal = Decimal("0.00")
+    credit_change: int = 0
+
+
+# --- checkout ---------------------------------------------------------------------------------
+
+
+def loan_checkout(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Loan:
+    """Lend ``item`` to ``reader`` at ``unit`` under the rule that applies there."""
+    today = clock.today()
+    with transaction.atomic():
+        reader = reader_lock(reader)
+        item = _lock_item(item)
+        _check_reader_may_borrow(reader, today)
+        terms = policies.terms_for(reader, item, unit)
+        _check_item_lendable(item, terms)
+        _check_limits(reader, item, terms)
+        loan = Loan.objects.create(
+            item=item, reader=reader, reader_category=reader.category.code,
+            reader_home_unit_id=reader.home_unit_id, issued_at_unit=unit,
+            status=LoanStatus.ON_LOAN, item_type=item.item_type, checked_out_at=clock.now(),
+            due_on=_due_on(unit, today, terms.loan_days), terms=terms.as_json(),
+        )  # fmt: skip
+        item_transition(item=item, to_status=ItemStatus.ON_LOAN, actor=actor, location=unit,
+                        reason="checkout")  # fmt: skip
+        _history(loan, "loan_checked_out", "", LoanStatus.ON_LOAN, unit, actor,
+                 due_on=loan.due_on.isoformat())  # fmt: skip
+    return loan
+
+
+def _lock_item(item: Item) -> Item:
+    return Item.objects.select_for_update(of=("self",)).select_related("record").get(pk=item.pk)
+
+
+def _check_reader_may_borrow(reader: Reader, today: dt.date) -> None:
+    if reader.status != ReaderStatus.ACTIVE:
+        raise ReaderBlocked(_("This reader's card is %(status)s.")
+                            % {"status": reader.get_status_display()})  # fmt: skip
+    if reader.expires_on < today:
+        raise CardExpired(_("The card expired on %(date)s; renew it at a library desk.")
+                          % {"date": reader.expires_on.isoformat()})  # fmt: skip
+    blocks = list(reader_active_blocks(reader))
+    if blocks:
+        reasons = "; ".join(sorted({b.get_reason_display() for b in blocks}))
+        raise ReaderBlocked(_("The reader may not borrow: %(reasons)s.") % {"reasons": reasons},
+                            reasons=sorted({b.reason for b in blocks}))  # fmt: skip
+
+
+def _check_item_lendable(item: Item, terms: Terms) -> None:
+    if item.status != ItemStatus.AVAILABLE:
+        raise ItemNotAvailable(
+            _("Copy %(barcode)s is %(status)s, not on a shelf.")
+            % {"barcode": item.barcode, "status": item.get_status_display()}
+        )
+    if not terms.loanable:
+        raise ItemNotLoanable(
+            _("Copy %(barcode)s is not for loan (%(type)s).")
+            % {"barcode": item.barcode, "type": item.get_item_type_display()}
+        )
+
+
+def _check_limits(reader: Reader, item: Item, terms: Terms) -> None:
+    running = Loan.objects.filter(reader=reader, status__in=states.RUNNING)
+    if running.count() >= terms.max_items:
+        raise LoanLimitReached(_("The reader already has %(n)d loans, the most allowed.")
+                               % {"n": terms.max_items}, limit=terms.max_items)  # fmt: skip
+    of_type = running.filter(item_type=item.item_type).count()
+    if of_type >= terms.max_items_of_type:
+        raise LoanLimitReached(
+            _("The reader already has %(n)d loans of this type (%(type)s), the most allowed.")
+            % {"n": terms.max_items_of_type, "type": item.get_item_type_display()},
+            limit=terms.max_items_of_type, item_type=item.item_type,
+        )  # fmt: skip
+
+
+def _due_on(unit: Unit, start: dt.date, days: int) -> dt.date:
+    """``days`` after ``start``, moved forward to a day the unit is open (a 24-hour unit
+    always is; a unit with no hours at all keeps the plain date)."""
+    due = policies.due_date(start, days)
+    opening = unit_next_opening(unit, clock.start_of_day(due))
+    return clock.as_local(opening).date() if opening is not None else due
+
+
+# --- return -----------------------------------------------------------------------------------
+
+
+def loan_checkin(*, item: Item, unit: Unit, actor: Actor) -> Checkin:
+    """The copy is back at ``unit``: end its loan (if any), charge lateness by the loan's
+    terms, and send the copy where its rule says (``routing.return_route``)."""
+    pending = Loan.objects.filter(item=item, status__in=_OPEN).only("reader_id").first()
+    with transaction.atomic():
+        reader = reader_lock(pending.reader) if pending and pending.reader_id else None
+        item = _lock_item(item)
+        loan = Loan.objects.select_for_update().filter(item=item, status__in=_OPEN).first()
+        if loan is not None and loan.reader_id != (reader.pk if reader else None):
+            raise LoanTransitionNotAllowed(_("The loan changed meanwhile; scan the copy again."))
+        terms = Terms.from_json(loan.terms) if loan else _terms_without_loan(item, unit)
+        route = routing.return_route(terms=terms, item=item, here=unit)
+        checkin = _end_loan(loan, reader, unit, actor) if loan else None
+        _send_copy(item, route, unit, actor)
+    if checkin is None:
+        return Checkin(item=item, route=route)
+    return Checkin(item=item, route=route, **checkin)
+
+
+_OPEN = (*states.RUNNING, LoanStatus.CLAIMED_RETURNED, LoanStatus.LOST)
+
+
+def _terms_without_loan(item: Item, unit: Unit) -> Terms:
+    """A copy returned that was not on loan (found, or used in the library): the rule for
+    any reader of this item type at this unit decides where it goes."""
+    return policies.rule_for(unit=unit, category_id=None, item_type=item.item_type).terms
+
+
+def _end_loan(loan: Loan, reader: Reader | None, unit: Unit, actor: Actor) -> dict:
+    today = clock.today()
+    terms = Terms.from_json(loan.terms)
+    late = policies.days_late(loan.due_on, today) if loan.status in states.RUNNING else 0
+    before = loan.status
+    loan.status, loan.returned_at_unit, loan.ended_at = LoanStatus.RETURNED, unit, clock.now()
+    _check_move(before, LoanStatus.RETURNED)
+    fine = charge_overdue(loan=loan, reader=reader, terms=terms, late=late, actor=actor)
+    credit = _credit_after_return(reader, terms, late, actor)
+    if reader is not None and not reader.keeps_reading_history:
+        loan.reader = None  # privacy: the loan ends, the link to the person goes
+    loan.save(update_fields=["status", "returned_at_unit", "ended_at", "reader"])
+    _history(loan, "loan_returned", before, LoanStatus.RETURNED, unit, actor, days_late=late,
+             fine=str(fine), credit_change=credit)  # fmt: skip
+    if reader is not None:
+        overdue_follow(reader, actor)
+    return {"loan": loan, "days_late": late, "fine": fine, "credit_change": credit}
+
+
+def _credit_after_return(reader: Reader | None, terms: Terms, late: int, actor: Actor) -> int:
+    if reader is None:
+        return 0
+    penalty = policies.credit_penalty(terms, late)
+    delta = -penalty if penalty else policies.CREDIT_ON_TIME_REWARD
+    if delta == 0:
+        return 0
+    reason = "late return" if penalty else "returned on time"
+    reader_adjust_credit(reader=reader, delta=delta, reason=reason, actor=actor)
+    return delta
+
+
+def _send_copy(item: Item, route: Route, unit: Unit, actor: Actor) -> None:
+    """On the shelf here, or in transit from here (the destination in the copy's history)."""
+    target = ItemStatus.AVAILABLE if route.stays else ItemStatus.IN_TRANSIT
+    if item.status == target and item.location_id == unit.pk:
+        return  # already where the answer puts it (a second scan)
+    if item.status == ItemStatus.IN_TRANSIT and target == ItemStatus.IN_TRANSIT:
+        return  # passing through: it stays in transit to where it was going
+    item_transition(item=item, to_status=target, actor=actor, location=unit,
+                    reason=f"return:{route.reason}:{route.destination.code}")  # fmt: skip
+
+
+# --- renewal, loss, claimed return ------------------------------------------------------------
+
+
+def loan_renew(*, loan: Loan, actor: Actor, unit: Unit | None = None) -> Loan:
+    """Push the due date on by the renewal period, if the terms still allow a renewal."""
+    today = clock.today()
+    with transaction.atomic():
+        reader = reader_lock(loan.reader) if loan.reader_id else None
+        locked = Loan.objects.select_for_update().get(pk=loan.pk)
+        _check_renewable(locked, reader, today)
+        terms = Terms.from_json(locked.terms)
+        before, old_due = locked.status, locked.due_on
+        issuing = Unit.objects.get(pk=locked.issued_at_unit_id)
+        locked.due_on = max(old_due, _due_on(issuing, today, terms.renewal_days))
+        locked.renewals += 1
+        locked.status = LoanStatus.RENEWED
+        _check_move(before, LoanStatus.RENEWED)
+        locked.save(update_fields=["due_on", "renewals", "status"])
+        _history(locked, "loan_renewed", before, LoanStatus.RENEWED, unit, actor,
+                 due_before=old_due.isoformat(), due_on=locked.due_on.isoformat())  # fmt: skip
+    return locked
+
+
+def _check_renewable(loan: Loan, reader: Reader | None, today: dt.date) -> None:
+    terms = Terms.from_json(loan.terms)
+    if loan.status not in states.RUNNING:
+        raise RenewalRefused(_("Only a running loan can be renewed; this one is %(status)s.")
+                             % {"status": loan.get_status_display()})  # fmt: skip
+    if loan.status == LoanStatus.OVERDUE and not policies.RENEW_OVERDUE:
+        raise RenewalRefused(_("An overdue loan cannot be renewed; please return the copy."))
+    if loan.renewals >= terms.renewals:
+        raise RenewalRefused(_("This loan has had the %(n)d renewal(s) its rule allows.")
+                             % {"n": terms.renewals}, renewals=loan.renewals)  # fmt: skip
+    if reader is not None:
+        _check_reader_may_borrow(reader, today)
+
+
+def loan_declare_lost(*, loan: Loan, actor: Actor, unit: Unit | None = None) -> Loan:
+    """The reader lost the copy: the loan and the copy become lost, and the copy's price is
+    charged to the reader on the account of the library that owns it."""
+    with transaction.atomic():
+        reader = reader_lock(loan.reader) if loan.reader_id else None
+        item = _lock_item(loan.item)
+        locked = _move(loan, LoanStatus.LOST, unit, actor)
+        charge_lost(loan=locked, reader=reader, item=item, actor=actor)
+        item_transition(item=item, to_status=ItemStatus.LOST, actor=actor, reason="loan_lost")
+        if reader is not None:
+            overdue_follow(reader, actor)
+    return locked
+
+
+def loan_claim_returned(*, loan: Loan, actor: Actor, unit: Unit | None = None) -> Loan:
+    """The reader says the copy came back but no return was recorded: the copy is missing
+    until found (a return then ends the loan) or declared lost."""
+    with transaction.atomic():
+        reader = reader_lock(loan.reader) if loan.reader_id else None
+        item = _lock_item(loan.item)
+        locked = _move(loan, LoanStatus.CLAIMED_RETURNED, unit, actor)
+        item_transition(item=item, to_status=ItemStatus.MISSING, actor=actor,
+                        reason="loan_claimed_returned")  # fmt: skip
+        if reader is not None:
+            overdue_follow(reader, actor)
+    return locked
+
+
+def _move(loan: Loan, to_status: str, unit: Unit | None, actor: Actor) -> Loan:
+    locked = Loan.objects.select_for_update().get(pk=loan.pk)
+    before = locked.status
+    _check_move(before, to_status)
+    locked.status = to_status
+    locked.save(update_fields=["status"])
+    _history(locked, f"loan_{to_status}", before, to_status, unit, actor)
+    return locked
+
+
+def _check_move(before: str, after: str) -> None:
+    if not states.can_move(before, after):
+        raise LoanTransitionNotAllowed(
+            _("A loan that is %(now)s cannot become %(next)s.")
+            % {"now": LoanStatus(before).label, "next": LoanStatus(after).label}
+        )
+
+
+# --- blocks that follow the loans --------------------------------------------------------------
+
+
+def overdue_follow(reader: Reader, actor: Actor) -> None:
+    """Block the reader while ``OVERDUE_BLOCK_ITEMS`` or more loans are overdue; lift it
+    once fewer are."""
+    overdue = Loan.objects.filter(reader=reader, status=LoanStatus.OVERDUE).count()
+    reader_block_follow(reader=reader, reason="overdue", actor=actor,
+                        in_force=overdue >= policies.OVERDUE_BLOCK_ITEMS,
+                        note=f"{overdue} overdue")  # fmt: skip
+    fines_follow(reader, actor)
+
+
+def _history(loan: Loan, action: str, before: str, after: str, unit: Unit | None, actor: Actor,
+             **details) -> None:  # fmt: skip
+    """A loan history row. The actor is kept only when it is staff: a reader renewing
+    their own loan is not written down as a person next to the copy."""
+    LoanHistory.objects.create(
+        loan=loan, action=action, from_status=before, to_status=after, unit=unit,
+        actor=_staff_actor(actor, loan), details={"barcode": loan.item.barcode, **details},
+    )  # fmt: skip
+
+
+def _staff_actor(actor: Actor, loan: Loan):
+    if actor is None or not actor.is_authenticated:
+        return None
+    return actor if StaffAssignment.objects.filter(user_id=actor.pk).exists() else None

@@ -1,0 +1,46 @@
+"""Flows that span rooms, as a desk, a kiosk, the API or a sorter runs them: scan a copy and
+a card, lend; scan a copy, return it and say where it goes.
+
+Each flow takes what a scanner gives (barcodes, card numbers, unit codes), checks that the
+actor may work at that unit, and calls the one circulation service. The holds issue adds the
+hold shelf to the return flow here, so every interface gets the same answer.
+"""
+
+from __future__ import annotations
+
+from libcity.catalogue.selectors import item_by_barcode
+from libcity.circulation.models import Loan
+from libcity.circulation.selectors import access_loan
+from libcity.circulation.services import Checkin, loan_checkin, loan_checkout, loan_renew
+from libcity.network.models import Unit
+from libcity.readers.selectors import reader_by_card
+from libcity.staff.policies import CIRCULATION_LEND
+from libcity.staff.selectors import Actor, access_unit
+
+
+def desk_unit(actor: Actor, unit_code: str) -> Unit:
+    """The unit the actor lends at: they must hold the lending permission there."""
+    return access_unit(actor, (unit_code or "").strip(), CIRCULATION_LEND)
+
+
+def desk_checkout(*, item_barcode: str, card_number: str, unit_code: str, actor: Actor) -> Loan:
+    """Lend the scanned copy on the scanned card at the desk's unit."""
+    unit = desk_unit(actor, unit_code)
+    reader = reader_by_card(card_number)
+    item = item_by_barcode(item_barcode)
+    return loan_checkout(item=item, reader=reader, unit=unit, actor=actor)
+
+
+def desk_return(*, item_barcode: str, unit_code: str, actor: Actor) -> Checkin:
+    """Take the scanned copy back at the desk's unit: the loan ends (if any) and the answer
+    says where the copy goes now, and why."""
+    unit = desk_unit(actor, unit_code)
+    item = item_by_barcode(item_barcode)
+    return loan_checkin(item=item, unit=unit, actor=actor)
+
+
+def desk_renew(*, loan_id: int, actor: Actor, unit_code: str = "") -> Loan:
+    """Renew a loan: its reader (their account), or any desk (borrow anywhere)."""
+    loan = access_loan(actor, loan_id)
+    unit = desk_unit(actor, unit_code) if unit_code else None
+    return loan_renew(loan=loan, actor=actor, unit=unit)
