@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -108,6 +109,11 @@ def _database() -> dict:
         HOME.mkdir(parents=True, exist_ok=True)
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so
         # two writers queue instead of failing half-way (the kiosk race).
+        # Tests get a file of their own, not a shared-cache in-memory database: only a file
+        # has SQLite's real locking, which the concurrency tests (two kiosks) exercise.
+        config["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"libcity-test-{os.getpid()}.sqlite3")
+        }
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
