@@ -67,6 +67,19 @@ def _may_see(actor: Actor, loan: Loan) -> bool:
     return has_any_scope(actor, CIRCULATION_LEND)
 
 
+def access_reader_loans(actor: Actor, card_number: str) -> QuerySet[Loan]:
+    """The current loans of the reader with this card, for the reader themselves or for
+    staff who lend somewhere (one card, borrow anywhere: any desk serves any reader)."""
+    reader = Reader.objects.filter(cards__number=(card_number or "").strip()).first()
+    own = reader_of_user(actor) if actor is not None and actor.is_authenticated else None
+    allowed = reader is not None and (
+        (own is not None and own.pk == reader.pk) or has_any_scope(actor, CIRCULATION_LEND)
+    )
+    if not allowed:
+        raise LoanNotFound(_("No such reader, or not yours to see."))
+    return reader_loans(reader)
+
+
 def loan_rules(*, active_only: bool = True) -> QuerySet[LoanRule]:
     rules = LoanRule.objects.select_related("unit", "category", "float_group")
     if active_only:
