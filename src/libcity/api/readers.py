@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from libcity.api.auth import STAFF_AUTH
+from libcity.desk.services import desk_set_consent
 from libcity.network.selectors import unit_get
 from libcity.readers import selectors, services
 from libcity.readers.models import BlockReason, Reader
@@ -200,7 +201,7 @@ def unblock_reader(request: HttpRequest, card_number: str, block_id: int):
 @router.put("/readers/{card_number}/consent", response=ReaderOut, auth=STAFF_AUTH)
 def set_consent(request: HttpRequest, card_number: str, payload: ConsentIn):
     reader = selectors.access_reader(request.auth, card_number, READERS_CHANGE)
-    services.reader_set_consent(
+    desk_set_consent(
         reader=reader, keeps_reading_history=payload.keeps_reading_history, actor=request.auth
     )
     reader.refresh_from_db()

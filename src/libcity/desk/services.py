@@ -8,12 +8,22 @@ hold shelf to the return flow here, so every interface gets the same answer.
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from libcity.catalogue.selectors import item_by_barcode
 from libcity.circulation.models import Loan
 from libcity.circulation.selectors import access_loan
-from libcity.circulation.services import Checkin, loan_checkin, loan_checkout, loan_renew
+from libcity.circulation.services import (
+    Checkin,
+    loan_checkin,
+    loan_checkout,
+    loan_renew,
+    reading_history_forget,
+)
 from libcity.network.models import Unit
+from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_by_card
+from libcity.readers.services import reader_set_consent
 from libcity.staff.policies import CIRCULATION_LEND
 from libcity.staff.selectors import Actor, access_unit
 
@@ -44,3 +54,13 @@ def desk_renew(*, loan_id: int, actor: Actor, unit_code: str = "") -> Loan:
     loan = access_loan(actor, loan_id)
     unit = desk_unit(actor, unit_code) if unit_code else None
     return loan_renew(loan=loan, actor=actor, unit=unit)
+
+
+def desk_set_consent(*, reader: Reader, keeps_reading_history: bool, actor: Actor) -> Reader:
+    """Record the reader's choice; withdrawing it also unlinks the ended loans at once."""
+    with transaction.atomic():
+        reader = reader_set_consent(reader=reader, keeps_reading_history=keeps_reading_history,
+                                    actor=actor)  # fmt: skip
+        if not keeps_reading_history:
+            reading_history_forget(reader=reader, actor=actor)
+    return reader

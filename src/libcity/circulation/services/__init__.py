@@ -11,6 +11,7 @@ from libcity.circulation.services.loans import (
     loan_declare_lost,
     loan_renew,
 )
+from libcity.circulation.services.privacy import reading_history_forget
 from libcity.circulation.services.rules import RuleData, rule_deactivate, rule_save
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "loan_renew",
     "loans_mark_overdue",
     "notices_send",
+    "reading_history_forget",
     "rule_deactivate",
     "rule_save",
 ]

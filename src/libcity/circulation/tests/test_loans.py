@@ -322,3 +322,22 @@ def test_the_seeded_rules_are_guangzhous(db):
     } <= names
     city = LoanRule.objects.get(unit=None, category=None, item_type="")
     assert (city.loan_days, city.max_items, city.renewals) == (31, 30, 1)
+
+
+def test_a_damaged_copy_is_charged_for_its_owner_with_a_reason(library):
+    from libcity.circulation.exceptions import InvalidCharge
+    from libcity.circulation.services import charge_damage
+
+    reader, copy = library.reader(), library.copy("C0001", owner=library.city.b2)
+    with pytest.raises(InvalidCharge, match="what the damage is"):
+        charge_damage(item=copy, reader=reader, amount="5", note=" ", actor=None)
+    with pytest.raises(InvalidCharge, match="more than 0"):
+        charge_damage(item=copy, reader=reader, amount="-5", note="torn", actor=None)
+    with pytest.raises(InvalidCharge, match="number of yuan"):
+        charge_damage(item=copy, reader=reader, amount="lots", note="torn", actor=None)
+    charge = charge_damage(item=copy, reader=reader, amount="12.5", note="torn pages", actor=None)
+    assert (charge.kind, charge.amount, charge.account) == (
+        "damage",
+        Decimal("12.50"),
+        library.city.b2,
+    )

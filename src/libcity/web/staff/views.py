@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from libcity.core.exceptions import DomainError, NotFoundOrNotAllowed
+from libcity.desk.services import desk_set_consent
 from libcity.network import selectors as network
 from libcity.network import services as network_services
 from libcity.readers import selectors as readers
@@ -235,9 +236,7 @@ def _replace_card(request, reader) -> None:
 
 def _consent(request, reader) -> None:
     agreed = request.POST.get("keeps_reading_history") == "on"
-    reader_services.reader_set_consent(
-        reader=reader, keeps_reading_history=agreed, actor=request.user
-    )
+    desk_set_consent(reader=reader, keeps_reading_history=agreed, actor=request.user)
 
 
 # action -> (the permission it needs on the reader, what it does)
