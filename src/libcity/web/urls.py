@@ -4,6 +4,7 @@ from django.urls import path
 from libcity.web.opac import catalogue
 from libcity.web.opac import views as opac
 from libcity.web.staff import catalogue as staff_catalogue
+from libcity.web.staff import desk, rules
 from libcity.web.staff import views as staff
 
 app_name = "web"
@@ -35,4 +36,10 @@ urlpatterns = [
     path("staff/readers/", staff.reader_list, name="staff-readers"),
     path("staff/readers/new/", staff.reader_new, name="staff-reader-new"),
     path("staff/readers/<str:card_number>/", staff.reader_page, name="staff-reader"),
+    path("staff/desk/", desk.desk_page, name="staff-desk"),
+    path("staff/returns/", desk.returns_page, name="staff-returns"),
+    path("staff/rules/", rules.rule_list, name="staff-rules"),
+    path("staff/rules/new/", rules.rule_new, name="staff-rule-new"),
+    path("staff/rules/explain/", rules.rule_explain, name="staff-rule-explain"),
+    path("staff/rules/<int:rule_id>/", rules.rule_edit, name="staff-rule"),
 ]

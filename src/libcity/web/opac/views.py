@@ -10,9 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from libcity.circulation import selectors as circulation
+from libcity.circulation.states import RUNNING
 from libcity.core import clock
 from libcity.core.exceptions import DomainError
+from libcity.desk.services import desk_renew
 from libcity.network import selectors as network
 from libcity.readers import selectors as readers
 from libcity.readers.services import reader_self_register
@@ -107,11 +111,19 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "web/register.html", {"form": form})
 
 
+#: The most recent returns the account page lists.
+HISTORY_SHOWN = 100
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     reader = readers.reader_of_user(request.user)
     if reader is None:
         raise Http404("no reader card")
+    if request.method == "POST":
+        _renew(request)
+        return redirect("web:account")
     return render(
         request,
         "web/account.html",
@@ -119,5 +131,24 @@ def account(request: HttpRequest) -> HttpResponse:
             "reader": reader,
             "blocks": readers.reader_active_blocks(reader),
             "home_name": reader.home_unit.name(get_language()),
+            "loans": circulation.reader_loans(reader),
+            "running": list(RUNNING),
+            "charges": list(circulation.reader_charges(reader)),
+            "history": circulation.reader_reading_history(reader)[:HISTORY_SHOWN],
         },
     )
+
+
+def _renew(request: HttpRequest) -> None:
+    """The reader renews one of their loans (``access_loan`` refuses anybody else's)."""
+    loan_id = request.POST.get("loan", "")
+    if request.POST.get("action") != "renew" or not loan_id.isdigit():
+        messages.error(request, _("That request was not understood; nothing was changed."))
+        return
+    try:
+        loan = desk_renew(loan_id=int(loan_id), actor=request.user)
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        due = {"title": loan.item.record.title, "due": loan.due_on.isoformat()}
+        messages.success(request, _("Renewed: %(title)s is now due back on %(due)s.") % due)

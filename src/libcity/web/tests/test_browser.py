@@ -144,3 +144,56 @@ def test_a_reader_searches_in_chinese_and_pinyin_and_opens_a_record(
     assert phone.locator("#nearest-copies").get_by_text("b1馆").is_visible()
     assert fits_the_screen(phone)
     shot(phone, "record-phone")
+
+
+def sign_in(page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo")
+    page.get_by_role("button", name="登录").click()
+
+
+def test_a_copy_lent_at_one_branch_is_returned_at_another(
+    transactional_db, tiny_city, make_staff, make_reader, phone
+):
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import item_add, record_create
+    from libcity.circulation.models import LoanRule
+    from libcity.circulation.services import RuleData, rule_save
+
+    if not LoanRule.objects.filter(item_type="foreign", is_active=True).exists():
+        rule_save(data=RuleData(name="外文图书还回所属馆", item_type="foreign",
+                                return_to="owner"), actor=None)  # fmt: skip
+    record = record_create(data=RecordData(title="The Old Man and the Sea", language="eng"))
+    item_add(record=record, barcode="F0001", owner=tiny_city.b1, item_type="foreign",
+             status="available")  # fmt: skip
+    reader = make_reader(tiny_city.b1, name="借书人")
+    make_staff("desk1", Role.DESK, tiny_city.b1)
+    make_staff("desk2", Role.DESK, tiny_city.b2)
+
+    sign_in(phone, "desk1")
+    phone.goto("/staff/desk/")
+    phone.select_option("#desk-unit", "b1")
+    phone.locator("#unit-form button").click()
+    phone.locator("#card").fill(reader.card_number)
+    phone.locator("#card").press("Enter")
+    assert phone.locator("#reader-name").get_by_text("借书人").is_visible()
+    phone.locator("#barcode").fill("F0001")
+    phone.locator("#barcode").press("Enter")
+    assert "F0001" in phone.locator("#desk-answer").inner_text()
+    assert phone.evaluate("document.activeElement.id") == "barcode"  # ready for the next scan
+    assert phone.locator("#loans").get_by_text("The Old Man and the Sea").is_visible()
+    assert fits_the_screen(phone)
+    shot(phone, "desk-phone")
+
+    sign_in(phone, "desk2")
+    phone.goto("/staff/returns/")
+    assert "b2馆" in phone.locator("h1").inner_text()  # the only unit in scope: chosen already
+    phone.locator("#barcode").fill("F0001")
+    phone.locator("#barcode").press("Enter")
+    answer = phone.locator("#answers li").first
+    assert "b1馆" in answer.inner_text()
+    assert phone.evaluate("document.activeElement.id") == "barcode"
+    assert fits_the_screen(phone)
+    shot(phone, "returns-phone")
