@@ -15,6 +15,12 @@ A field value is cut into runs of Han characters and runs of anything else.
   (``978-7-5327-1234-5``, ``7-5327-1234-X``) stays one token without hyphens; the index adds
   the other form (ISBN-10 for an ISBN-13 starting 978, and the reverse).
 
+The work is memoised, since catalogue text repeats (publishers, places, subjects, title words,
+names): the tokens of a value, the analysis of a Han run (one rjieba ``tokenize`` per mode and
+the pinyin, made once), and the pinyin of each pypinyin segment, in bounded LRU caches. The
+caches only remember answers: the tokens are those the chain makes without them
+(``tests/test_analysis_pins.py`` pins them).
+
 Queries go through the same chain but keep only the reading-order tokens (``query_tokens``):
 a query ``tushuo`` meets the pinyin token the index made. A Han query word is looked up by its
 ``han_keys``: itself when it has one or two characters, else its character pairs, so
@@ -26,9 +32,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import mul
 
 import rjieba
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
+from pypinyin.seg.mmseg import seg as pinyin_phrases
+from pypinyin.seg.simpleseg import seg as pinyin_segments
 
 #: CJK unified ideographs (basic, extension A, compatibility, extensions B and later).
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -49,12 +61,19 @@ MAX_TOKEN = 256
 MAX_HAN_WORD = 16
 #: A CLC number gives prefixes up to this length (``class:I2`` meets ``I247.5``).
 CLC_MAX = 16
+#: How many values, Han runs and pinyin segments the analysis remembers (LRU): about 30 MB
+#: when full. Larger caches hardly help: what misses is mostly unique (names, ISBNs).
+VALUE_CACHE = 16_384
+RUN_CACHE = 16_384
+SEGMENT_CACHE = 65_536
 
 
 def fold(text: str) -> str:
     """Case- and diacritic-folded text: NFKD, combining marks dropped, every decimal digit
     made ASCII (``٣`` → ``3``), casefolded."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    if (text or "").isascii():  # the common case: NFKD and the marks change nothing
+        return (text or "").casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(_plain(c) for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -72,14 +91,18 @@ def is_han(token: str) -> bool:
 # ------------------------------------------------------------------------------------ ISBN
 
 
+_ISBN10_WEIGHTS = range(10, 1, -1)
+_ISBN13_WEIGHTS = (1, 3) * 6
+
+
 def _isbn10_check(first9: str) -> str:
-    total = sum((10 - i) * int(d) for i, d in enumerate(first9))
+    total = sum(map(mul, map(int, first9), _ISBN10_WEIGHTS))
     check = (11 - total % 11) % 11
     return "x" if check == 10 else str(check)
 
 
 def _isbn13_check(first12: str) -> str:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    total = sum(map(mul, map(int, first12), _ISBN13_WEIGHTS))
     return str((10 - total % 10) % 10)
 
 
@@ -109,19 +132,33 @@ def isbn_other_form(compact: str) -> str | None:
 # ------------------------------------------------------------------------------- pinyin
 
 
-def _syllables(run: str) -> list[str]:
-    """One toneless pinyin syllable per character of a Han run ('' when none is known)."""
-    found = lazy_pinyin(run, style=Style.NORMAL, errors=_no_pinyin)
+def _syllables(run: str) -> tuple[str, ...]:
+    """One toneless pinyin syllable per character of a Han run ('' when none is known).
+
+    ``lazy_pinyin(run)`` cuts the run into pypinyin's own segments (its phrase dictionary,
+    greedy from the left) and converts each one alone; the conversion of a segment does not
+    depend on its neighbours, so each segment's syllables are remembered on their own."""
+    # A run pypinyin holds all Han is one piece of its simple cut: only the phrase cut is left.
+    segments = pinyin_phrases.cut(run) if RE_HANS.match(run) else pinyin_segments(run)
+    found = [s for segment in segments for s in _segment_syllables(segment)]
     if len(found) != len(run):  # pypinyin grouped some characters: go one by one
-        found = [(lazy_pinyin(c, style=Style.NORMAL, errors=_no_pinyin) or [""])[0] for c in run]
-    return [_LETTERS.sub("", fold(s)) for s in found]
+        found = [next(iter(_segment_syllables(c)), "") for c in run]
+    return tuple(found)
+
+
+@lru_cache(maxsize=SEGMENT_CACHE)
+def _segment_syllables(segment: str) -> tuple[str, ...]:
+    """The folded toneless syllables of one pypinyin segment (a segment of pypinyin's cut
+    is its own only segment)."""
+    found = lazy_pinyin(segment, style=Style.NORMAL, errors=_no_pinyin)
+    return tuple(_LETTERS.sub("", fold(s)) for s in found)
 
 
 def _no_pinyin(chars: str) -> list[str]:
     return [""] * len(chars)
 
 
-def _pinyin_of(syllables: list[str], start: int, end: int) -> tuple[str, str]:
+def _pinyin_of(syllables: tuple[str, ...], start: int, end: int) -> tuple[str, str]:
     """Full pinyin and initials of the characters ``start:end`` of a run."""
     part = [s for s in syllables[start:end] if s]
     return "".join(part), "".join(s[0] for s in part)
@@ -177,6 +214,41 @@ def query_tokens(text: str) -> list[str]:
     return tokens
 
 
+@dataclass(frozen=True, slots=True)
+class _HanRun:
+    """What one Han run gives a value: its reading-order words, their pinyin and initials
+    (words of two characters or more), the extras (search-mode words with their pinyin,
+    pairs, characters) and one syllable per character."""
+
+    words: tuple[str, ...]
+    pinyin: tuple[str, ...]
+    initials: tuple[str, ...]
+    extras: tuple[str, ...]
+    syllables: tuple[str, ...]
+
+
+@lru_cache(maxsize=RUN_CACHE)
+def _han_run(run: str) -> _HanRun:
+    syllables = _syllables(run)
+    cut = rjieba.tokenize(run)
+    words = [w for w in cut if w[2] - w[1] <= MAX_HAN_WORD]
+    pinyin, initials, extras = [], [], []
+    for _word, start, end in words:
+        full, first = _pinyin_of(syllables, start, end)
+        pinyin.append(full)
+        if end - start > 1:
+            initials.append(first)
+    in_order = set(words)
+    # Search mode adds only the dictionary words inside a word of three characters or more.
+    longer = any(end - start > 2 for _word, start, end in cut)
+    for word, start, end in rjieba.tokenize(run, mode="search") if longer else ():
+        if (word, start, end) not in in_order and end - start <= MAX_HAN_WORD:
+            extras.extend((word, *_pinyin_of(syllables, start, end)))
+    extras.extend(han_keys(run, every=True))
+    primary = tuple(word for word, _start, _end in words)
+    return _HanRun(primary, tuple(pinyin), tuple(initials), tuple(extras), syllables)
+
+
 class _ValueTokens:
     """The tokens of one value, built run by run: reading order first, then the extras."""
 
@@ -188,51 +260,46 @@ class _ValueTokens:
         self.han_syllables: list[str] = []
 
     def add_han(self, run: str) -> None:
-        syllables = _syllables(run)
-        self.han_syllables.extend(syllables)
-        words = [w for w in rjieba.tokenize(run) if w[2] - w[1] <= MAX_HAN_WORD]
-        for word, start, end in words:
-            self.primary.append(word)
-            full, initials = _pinyin_of(syllables, start, end)
-            self.pinyin.append(full)
-            if end - start > 1:
-                self.initials.append(initials)
-        in_order = set(words)
-        for word, start, end in rjieba.tokenize(run, mode="search"):
-            if (word, start, end) not in in_order and end - start <= MAX_HAN_WORD:
-                self.extras.extend((word, *_pinyin_of(syllables, start, end)))
-        self.extras.extend(han_keys(run, every=True))
+        found = _han_run(run)
+        self.han_syllables.extend(found.syllables)
+        self.primary.extend(found.words)
+        self.pinyin.extend(found.pinyin)
+        self.initials.extend(found.initials)
+        self.extras.extend(found.extras)
 
-    def tokens(self) -> list[str]:
+    def tokens(self) -> tuple[str, ...]:
         whole = [s for s in self.han_syllables[:WHOLE_VALUE_CHARS] if s]
         tail = [*self.pinyin, *self.initials]
         if len(whole) > 1:
             tail += ["".join(whole), "".join(s[0] for s in whole)]
-        seen = set(self.primary)
-        out = list(self.primary)
-        for token in [*tail, *self.extras]:
-            if token and token not in seen:
-                seen.add(token)
-                out.append(token)
-        return out
+        primary = set(self.primary)  # reading-order words stay, repeated or not
+        later = dict.fromkeys([*tail, *self.extras])
+        return (*self.primary, *(t for t in later if t and t not in primary))
 
 
 def value_tokens(value: str) -> list[str]:
     """The index tokens of one value (one title, one author, one subject)."""
+    return _value_text(value).split()
+
+
+@lru_cache(maxsize=VALUE_CACHE)
+def _value_text(value: str) -> str:
+    """The tokens of one value joined by spaces (a token never holds a space), as both
+    backends store them: a cached value costs one string."""
     built = _ValueTokens()
     for han, run in _runs(value):
         if han:
             built.add_han(run)
         else:
             built.primary.extend(_other_tokens(run, built.extras))
-    return built.tokens()
+    return " ".join(built.tokens())
 
 
 def analyse(text: str) -> str:
     """The index form of a text field: the tokens of each line (one value a line), joined
     by spaces. ``analyse("图说中国节")`` → ``"图说 中国 节 tushuo zhongguo jie ts zg
     tushuozhongguojie tszgj 说中 国节 图 说 中 国"``."""
-    return " ".join(t for line in (text or "").splitlines() for t in value_tokens(line))
+    return " ".join(filter(None, map(_value_text, (text or "").splitlines())))
 
 
 # ---------------------------------------------------------------------------- class (CLC)
