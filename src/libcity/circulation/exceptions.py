@@ -8,6 +8,10 @@ class LoanNotFound(NotFoundOrNotAllowed):
     code = "loan_not_found"
 
 
+class ChargeNotFound(NotFoundOrNotAllowed):
+    code = "charge_not_found"
+
+
 class ItemNotAvailable(Conflict):
     code = "item_not_available"
 

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from libcity.circulation import states
-from libcity.circulation.exceptions import LoanNotFound
+from libcity.circulation.exceptions import ChargeNotFound, LoanNotFound
 from libcity.circulation.models import Charge, ChargeStatus, Loan, LoanRule, LoanStatus
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_of_user
@@ -40,6 +40,13 @@ def reader_charges(reader: Reader, *, open_only: bool = True) -> QuerySet[Charge
     if open_only:
         charges = charges.filter(status=ChargeStatus.OPEN)
     return charges.order_by("-created_at")
+
+
+def charge_get(charge_id: int) -> Charge:
+    charge = Charge.objects.select_related("reader").filter(pk=charge_id).first()
+    if charge is None:
+        raise ChargeNotFound(_("No such charge."))
+    return charge
 
 
 def open_loan_of_item(item_id: int) -> Loan | None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 from django.db import transaction
 
 from libcity.catalogue.selectors import item_by_barcode
-from libcity.circulation.models import Loan
-from libcity.circulation.selectors import access_loan
+from libcity.circulation.models import Charge, Loan
+from libcity.circulation.selectors import access_loan, charge_get
 from libcity.circulation.services import (
     Checkin,
+    charge_settle,
     loan_checkin,
     loan_checkout,
+    loan_claim_returned,
+    loan_declare_lost,
     loan_renew,
     reading_history_forget,
 )
@@ -24,7 +27,7 @@ from libcity.network.models import Unit
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_by_card
 from libcity.readers.services import reader_set_consent
-from libcity.staff.policies import CIRCULATION_LEND
+from libcity.staff.policies import CIRCULATION_CHARGES, CIRCULATION_LEND
 from libcity.staff.selectors import Actor, access_unit
 
 
@@ -64,3 +67,21 @@ def desk_set_consent(*, reader: Reader, keeps_reading_history: bool, actor: Acto
         if not keeps_reading_history:
             reading_history_forget(reader=reader, actor=actor)
     return reader
+
+
+def desk_declare_lost(*, loan_id: int, unit_code: str, actor: Actor) -> Loan:
+    """The reader says the copy is lost: charged for the library that owns it."""
+    unit = desk_unit(actor, unit_code)
+    return loan_declare_lost(loan=access_loan(actor, loan_id), actor=actor, unit=unit)
+
+
+def desk_claim_returned(*, loan_id: int, unit_code: str, actor: Actor) -> Loan:
+    """The reader says the copy came back: it is missing until it turns up."""
+    unit = desk_unit(actor, unit_code)
+    return loan_claim_returned(loan=access_loan(actor, loan_id), actor=actor, unit=unit)
+
+
+def desk_settle_charge(*, charge_id: int, status: str, unit_code: str, actor: Actor) -> Charge:
+    """Money taken (paid) or a charge let go (waived) at any desk that handles charges."""
+    access_unit(actor, (unit_code or "").strip(), CIRCULATION_CHARGES)
+    return charge_settle(charge=charge_get(charge_id), status=status, actor=actor)

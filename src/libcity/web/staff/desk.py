@@ -17,12 +17,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from libcity.circulation.models import ChargeStatus
 from libcity.circulation.services import Checkin
 from libcity.circulation.states import RUNNING
 from libcity.core import clock
 from libcity.core.exceptions import DomainError
 from libcity.desk.selectors import desk_reader, desk_units
-from libcity.desk.services import desk_checkout, desk_renew, desk_return, desk_unit
+from libcity.desk.services import (
+    desk_checkout,
+    desk_claim_returned,
+    desk_declare_lost,
+    desk_renew,
+    desk_return,
+    desk_settle_charge,
+    desk_unit,
+)
 from libcity.web.feedback import show_error
 from libcity.web.staff.views import staff_page
 
@@ -47,6 +56,7 @@ def desk_page(request: HttpRequest) -> HttpResponse:
     context = {**_chooser(request), "answer": request.session.pop(DESK_ANSWER, None)}
     context.update(_at_the_desk(request))
     context["running"] = list(RUNNING)
+    context["settle_choices"] = [(ChargeStatus.PAID, _("Paid")), (ChargeStatus.WAIVED, _("Waive"))]
     return render(request, "web/staff/desk.html", context)
 
 
@@ -114,6 +124,68 @@ def _renewed(loan) -> str:
     return _("Renewed: %(title)s (%(barcode)s) is now due back on %(due)s.") % {
         "title": loan.item.record.title, "barcode": loan.item.barcode,
         "due": loan.due_on.isoformat()}  # fmt: skip
+
+
+def _lost(request: HttpRequest) -> None:
+    _loan_step(
+        request,
+        desk_declare_lost,
+        _("Declared lost: %(title)s (%(barcode)s); the copy's price is charged for its library."),
+    )
+
+
+def _claimed(request: HttpRequest) -> None:
+    _loan_step(
+        request,
+        desk_claim_returned,
+        _("Noted as claimed returned: %(title)s (%(barcode)s) is missing until it turns up."),
+    )
+
+
+def _loan_step(request: HttpRequest, step, words: str) -> None:
+    """A loss or a claimed return, on the loan the button was shown for."""
+    loan_id = request.POST.get("loan", "")
+    if not loan_id.isdigit():
+        _not_understood(request)
+        return
+    try:
+        loan = step(loan_id=int(loan_id), unit_code=request.POST.get("unit", ""),
+                    actor=request.user)  # fmt: skip
+    except DomainError as error:
+        _answer(request, _refusal(error))
+    else:
+        _answer(
+            request,
+            {
+                "ok": True,
+                "text": words % {"title": loan.item.record.title, "barcode": loan.item.barcode},
+            },
+        )
+
+
+def _settle(request: HttpRequest) -> None:
+    charge_id = request.POST.get("charge", "")
+    if not charge_id.isdigit():
+        _not_understood(request)
+        return
+    try:
+        charge = desk_settle_charge(
+            charge_id=int(charge_id),
+            status=request.POST.get("status", ""),
+            unit_code=request.POST.get("unit", ""),
+            actor=request.user,
+        )
+    except DomainError as error:
+        _answer(request, _refusal(error))
+    else:
+        _answer(
+            request,
+            {
+                "ok": True,
+                "text": _("Charge of %(amount)s yuan: %(status)s.")
+                % {"amount": charge.amount, "status": charge.get_status_display()},
+            },
+        )
 
 
 def _next_reader(request: HttpRequest) -> None:
@@ -208,5 +280,6 @@ def _not_understood(request: HttpRequest) -> None:
 
 
 _DESK_ACTIONS = {"unit": _choose_unit, "card": _scan_card, "checkout": _checkout,
-                 "renew": _renew, "next": _next_reader}  # fmt: skip
+                 "renew": _renew, "lost": _lost, "claimed": _claimed, "settle": _settle,
+                 "next": _next_reader}  # fmt: skip
 _RETURNS_ACTIONS = {"unit": _choose_unit, "return": _return, "clear": _clear_returns}

@@ -152,6 +152,46 @@ def test_the_desk_renews_and_says_the_new_due_date(desk_b1, library):
     assert Loan.objects.get().renewals == 1
 
 
+def test_the_desk_declares_a_loss_then_takes_the_payment(desk_b1, library):
+    from libcity.circulation.models import Charge
+
+    reader = library.reader()
+    library.copy("C0001")
+    scan_card(desk_b1, reader)
+    lend(desk_b1, reader, "C0001")
+    loan = Loan.objects.get()
+    shown = page(desk_b1.post("/staff/desk/", {"action": "lost", "unit": "b1", "loan": loan.pk},
+                              follow=True))  # fmt: skip
+    assert "Declared lost: 图说中国节 (C0001)" in shown and "50.00 yuan" in shown
+    charge = Charge.objects.get()
+    assert charge.kind == "lost" and charge.account == library.city.b1
+    paid = {"action": "settle", "unit": "b1", "charge": charge.pk, "status": "paid"}
+    shown = page(desk_b1.post("/staff/desk/", paid, follow=True))
+    assert "Charge of 50.00 yuan: Paid." in shown
+    again = page(desk_b1.post("/staff/desk/", paid, follow=True))
+    assert "invalid_charge" in again  # settled once only
+    forged = {**paid, "status": "vanished"}
+    assert "invalid_charge" in page(desk_b1.post("/staff/desk/", forged, follow=True))
+
+
+def test_a_claimed_return_from_the_desk_makes_the_copy_missing(desk_b1, library):
+    reader = library.reader()
+    library.copy("C0001")
+    lend(desk_b1, reader, "C0001")
+    loan = Loan.objects.get()
+    data = {"action": "claimed", "unit": "b1", "loan": loan.pk}
+    shown = page(desk_b1.post("/staff/desk/", data, follow=True))
+    assert "claimed returned" in shown
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.CLAIMED_RETURNED
+    assert (
+        page(desk_b1.post("/staff/desk/", {**data, "unit": "b2"}, follow=True)).count(
+            "not_found_or_not_allowed"
+        )
+        == 1
+    )  # a desk cannot act for a unit outside its scope
+
+
 def test_the_next_reader_clears_the_counter(desk_b1, library):
     scan_card(desk_b1, library.reader())
     desk_b1.post("/staff/desk/", {"action": "next"})
