@@ -8,7 +8,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from libcity.catalogue.exceptions import ItemNotFound, RecordNotFound
-from libcity.catalogue.models import Item, ItemStatus, Record, RecordIsbn
+from libcity.catalogue.matching import matched_record
+from libcity.catalogue.models import Item, ItemStatus, Record
 from libcity.network.models import Unit
 from libcity.network.selectors import units_nearest
 from libcity.search.index import search
@@ -26,13 +27,9 @@ def record_get(record_id: int) -> Record:
 
 def record_match(isbns: list[str], key: str) -> Record | None:
     """The record an incoming edition belongs to: same ISBN, else the same title/author/year
-    key (only for records without ISBN on both sides)."""
-    if isbns:
-        row = RecordIsbn.objects.filter(isbn__in=isbns).order_by("record_id").first()
-        return row.record if row else None
-    if key:
-        return Record.objects.filter(match_key=key, isbn="").order_by("pk").first()
-    return None
+    key (only for records without ISBN on both sides). The rule, also for a batch of
+    editions at once, is in ``catalogue.matching``."""
+    return matched_record(isbns, key)
 
 
 @dataclass(frozen=True)

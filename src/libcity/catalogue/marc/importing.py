@@ -1,5 +1,6 @@
-"""Importing a MARC file: every readable record through copy cataloguing (``record_import``),
-each in its own transaction, so one bad record costs only itself.
+"""Importing a MARC file: every readable record through copy cataloguing, a batch at a time
+(``records_import``: ``record_import``'s rules, checked for the whole batch before it is
+written in bulk), so one bad record costs only itself.
 
 A record is *imported* (a new catalogue record), *merged* (its copies attached to the record
 with the same ISBN, or without ISBN the same title/author/year key) or *rejected* (with the
@@ -15,17 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from libcity.catalogue.data import RecordData
+from libcity.catalogue.marc import readahead
 from libcity.catalogue.marc.fields import Mapped
 from libcity.catalogue.marc.mapping import record_data
 from libcity.catalogue.marc.reading import read_marc
-from libcity.catalogue.marc.results import MarcRecord, ReadResult, Rejection
-from libcity.catalogue.models import Item
-from libcity.catalogue.policies import match_key
-from libcity.catalogue.services import record_import
+from libcity.catalogue.marc.results import ReadResult, Rejection
+from libcity.catalogue.services.imports import BatchResult, records_import
 from libcity.core.exceptions import DomainError
 from libcity.network.models import Unit
 from libcity.staff.selectors import Actor
@@ -61,51 +60,52 @@ class ImportReport:
 
 def marc_import(
     *, source: Path | str | bytes, unit: Unit, actor: Actor = None, dry_run: bool = False,
-    progress: Progress | None = None, progress_every: int = 1000, batch_size: int = 200,
+    progress: Progress | None = None, progress_every: int = 1000, batch_size: int = 1000,
+    read_ahead: bool = False,
 ) -> ImportReport:  # fmt: skip
     """Import every record of a MARC file for ``unit`` (the owner of copies whose holdings
     name no known unit). ``dry_run`` does all of it and rolls it back.
 
-    Records go in ``batch_size`` at a time, one commit per batch; inside it each record is
-    its own savepoint (``record_import``'s atomic block), so a rejected record leaves nothing
-    and the others stay. One commit per batch lets the search index take the batch at once.
+    Records go in ``batch_size`` at a time, one commit per batch (``records_import``: all the
+    batch's checks first, then bulk writes; a rejected record leaves nothing and the others
+    stay). One commit per batch lets the search index take the batch at once. With
+    ``read_ahead`` the file is read and mapped in a child process, a batch ahead of the
+    writing (``readahead``; for large files from the command line).
     """
     report = ImportReport()
     started = time.monotonic()
-    owners = frozenset(Unit.objects.values_list("code", flat=True))
-    with _rolled_back(dry_run):
+
+    def prepared_batches() -> Iterator[list[_Entry | Rejection]]:
         for batch in _batches(read_marc(source), batch_size):
-            prepared = [_prepared(result, owners) for result in batch]
+            yield [_prepared(result) for result in batch]
+
+    batches = readahead.read_ahead(prepared_batches) if read_ahead else prepared_batches()
+    with _rolled_back(dry_run):
+        for prepared in batches:
+            entries = [entry for entry in prepared if isinstance(entry, _Entry)]
             with transaction.atomic():
-                held = _held([entry for entry in prepared if isinstance(entry, _Entry)])
-                for entry in prepared:
-                    _take(entry, unit=unit, actor=actor, held=held, report=report)
-                    _tick(report, started, progress, progress_every)
+                results = records_import(batch=[entry.mapped.data for entry in entries],
+                                         unit=unit, actor=actor)  # fmt: skip
+            outcomes = dict(zip(map(id, entries), results, strict=True))
+            for entry in prepared:
+                _count(entry, outcomes.get(id(entry)), report)
+                _tick(report, started, progress, progress_every)
     report.seconds = time.monotonic() - started
     return report
 
 
 @dataclass
 class _Entry:
-    """A record read and mapped, waiting for its turn."""
+    """A record read and mapped, waiting for its turn (what the report needs of the record
+    read, not the pymarc record: entries may come from another process)."""
 
-    read: MarcRecord
+    number: int
+    offset: int | None
+    label: str  # the 001, else the title
     mapped: Mapped
 
-    @property
-    def label(self) -> str:
-        return self.read.label or self.mapped.data.title
 
-
-@dataclass(frozen=True)
-class _Holder:
-    """The record a barcode is already on: what copy cataloguing would match it by."""
-
-    isbns: frozenset[str]
-    match_key: str
-
-
-def _prepared(result: ReadResult, owners: frozenset[str]) -> _Entry | Rejection:
+def _prepared(result: ReadResult) -> _Entry | Rejection:
     if isinstance(result, Rejection):
         return result
     try:
@@ -113,31 +113,28 @@ def _prepared(result: ReadResult, owners: frozenset[str]) -> _Entry | Rejection:
     except DomainError as error:
         return Rejection(result.number, error.message, error.code, offset=result.offset,
                          label=result.label)  # fmt: skip
-    _keep_known_owners(mapped.data, owners)
-    return _Entry(result, mapped)
+    return _Entry(result.number, result.offset, result.label or mapped.data.title, mapped)
 
 
-def _take(entry: _Entry | Rejection, *, unit: Unit, actor: Actor, held: dict[str, _Holder],
-          report: ImportReport) -> None:  # fmt: skip
+def _count(entry: _Entry | Rejection, result: BatchResult | None, report: ImportReport) -> None:
+    """Put one record of the file in the report, in the file's order."""
     if isinstance(entry, Rejection):
         _reject(report, entry)
         return
-    data, notes = entry.mapped.data, entry.mapped.notes
-    notes += _skip_copies_already_held(data, held)
-    try:
-        outcome = record_import(data=data, unit=unit, actor=actor)
-    except DomainError as error:
-        _reject(report, _rejection(entry, error.message, error.code))
+    if result.rejected:
+        _reject(report, _rejection(entry, result.reason, result.code))
         return
-    except (DataError, IntegrityError) as error:
-        words = _("The database refused the record: %(error)s") % {"error": error}
-        _reject(report, _rejection(entry, words, "database_refused"))
-        return
-    if outcome.merged:
+    if result.merged:
         report.merged += 1
     else:
         report.imported += 1
-    report.notes += [f"#{entry.read.number} {entry.label}: {note}" for note in notes]
+    notes = [*entry.mapped.notes, *(_already_held(barcode) for barcode in result.skipped)]
+    report.notes += [f"#{entry.number} {entry.label}: {note}" for note in notes]
+
+
+def _already_held(barcode: str) -> str:
+    return _("Copy %(barcode)s is already on this record; not added again.") % {
+        "barcode": barcode}  # fmt: skip
 
 
 def _tick(report: ImportReport, started: float, progress: Progress | None, every: int) -> None:
@@ -163,50 +160,7 @@ def _reject(report: ImportReport, rejection: Rejection) -> None:
 
 
 def _rejection(entry: _Entry, reason: str, code: str) -> Rejection:
-    return Rejection(entry.read.number, reason, code, offset=entry.read.offset,
-                     label=entry.label)  # fmt: skip
-
-
-def _keep_known_owners(data: RecordData, owners: frozenset[str]) -> None:
-    """A copy's owner code from the file counts only when it is a unit here; otherwise the
-    importing unit owns it (``record_import`` reads an empty code so)."""
-    for item in data.items:
-        if item.owner_code not in owners:
-            item.owner_code = ""
-
-
-def _held(entries: list[_Entry]) -> dict[str, _Holder]:
-    """The batch's barcodes already in the catalogue, with the record each is on: one
-    query per batch."""
-    barcodes = [item.barcode for entry in entries for item in entry.mapped.data.items]
-    if not barcodes:
-        return {}
-    rows = Item.objects.filter(barcode__in=barcodes).values_list(
-        "barcode", "record__isbns", "record__match_key")  # fmt: skip
-    return {barcode: _Holder(frozenset(isbns or ()), key) for barcode, isbns, key in rows}
-
-
-def _skip_copies_already_held(data: RecordData, held: dict[str, _Holder]) -> list[str]:
-    """Leave out copies already on a record this one matches (the same file imported
-    again); a barcode on a record it does not match stays in, and fails as taken."""
-    first_author = data.authors[0] if data.authors else ""
-    key = match_key(data.title, first_author, data.year)
-    again = {
-        item.barcode
-        for item in data.items
-        if item.barcode in held and _matches(held[item.barcode], data.isbns, key)
-    }
-    data.items = [item for item in data.items if item.barcode not in again]
-    return [_("Copy %(barcode)s is already on this record; not added again.") % {"barcode": b}
-            for b in sorted(again)]  # fmt: skip
-
-
-def _matches(holder: _Holder, isbns: list[str], key: str) -> bool:
-    """Copy cataloguing's rule (``selectors.record_match``): any ISBN in common; without
-    ISBN on both sides, the same title/author/year key."""
-    if isbns:
-        return bool(holder.isbns.intersection(isbns))
-    return bool(key) and not holder.isbns and holder.match_key == key
+    return Rejection(entry.number, reason, code, offset=entry.offset, label=entry.label)
 
 
 @contextmanager

@@ -10,9 +10,14 @@ from django.utils.translation import gettext as _
 from libcity.catalogue import indexing, policies, states
 from libcity.catalogue.exceptions import BarcodeTaken, InvalidItem, TransitionNotAllowed
 from libcity.catalogue.models import Item, ItemHistory, ItemStatus, ItemType, Record
+from libcity.catalogue.services.checks import unstorable_text
 from libcity.core import clock
 from libcity.network.models import Unit
 from libcity.staff.selectors import Actor
+
+#: A price must fit the price column (10 digits, 2 of them after the point).
+_PRICE_LIMIT = Decimal("100000000")
+_ITEM_TYPES, _STATUSES = frozenset(ItemType.values), frozenset(ItemStatus.values)
 
 
 def item_add(
@@ -22,18 +27,18 @@ def item_add(
 ) -> Item:  # fmt: skip
     """A new copy of ``record`` owned by (and standing at) ``owner``."""
     barcode = (barcode or "").strip()
-    _check_item(barcode, item_type, price, status)
+    item_check(barcode=barcode, item_type=item_type, price=price, status=status,
+               call_number=call_number)  # fmt: skip
     try:
         with transaction.atomic():
-            item = Item.objects.create(
-                record=record, barcode=barcode, owner=owner, location=owner,
-                call_number=call_number.strip()[:100], item_type=item_type, price=price,
-                status=status, status_changed_at=clock.now(),
-            )  # fmt: skip
+            item = Item(record=record, **item_columns(
+                barcode=barcode, owner_id=owner.pk, call_number=call_number,
+                item_type=item_type, price=price, status=status))  # fmt: skip
+            item.save(force_insert=True)
             _history(item, "item_added", "", status, owner, actor)
             indexing.records_changed([record.pk])
     except IntegrityError:
-        raise BarcodeTaken(_("The barcode %(b)s is already in use.") % {"b": barcode}) from None
+        raise barcode_taken(barcode) from None
     return item
 
 
@@ -74,25 +79,58 @@ def item_mark(*, item: Item, status: str, actor: Actor, reason: str = "") -> Ite
     return item_transition(item=item, to_status=status, actor=actor, reason=reason)
 
 
-def _check_item(barcode: str, item_type: str, price, status: str) -> None:
+def item_check(*, barcode: str, item_type: str, price: Decimal | None, status: str,
+               call_number: str = "") -> None:  # fmt: skip
+    """What a new copy must be (``barcode`` already stripped); raises InvalidItem. Shared
+    by ``item_add`` and the batch import, so both refuse the same copies."""
     if not policies.BARCODE.fullmatch(barcode):
         raise InvalidItem(_("A barcode is 4 to 40 letters, digits or - . / _ characters."))
-    if item_type not in ItemType.values:
+    if item_type not in _ITEM_TYPES:
         raise InvalidItem(_("Unknown item type: %(t)s") % {"t": item_type})
-    if status not in ItemStatus.values:
+    if status not in _STATUSES:
         raise InvalidItem(_("Unknown status: %(s)s") % {"s": status})
     if price is not None and price < 0:
         raise InvalidItem(_("A price cannot be negative."))
+    if price is not None and price >= _PRICE_LIMIT:
+        raise InvalidItem(_("A price of %(p)s does not fit (at most 99,999,999.99).")
+                          % {"p": price})  # fmt: skip
+    problem = unstorable_text({"call_number": call_number}, {})
+    if problem:
+        raise InvalidItem(problem)
+
+
+def barcode_taken(barcode: str) -> BarcodeTaken:
+    return BarcodeTaken(_("The barcode %(b)s is already in use.") % {"b": barcode})
+
+
+def item_columns(*, barcode: str, owner_id: int, call_number: str, item_type: str,
+                 price: Decimal | None, status: str) -> dict:  # fmt: skip
+    """The columns of a new copy, standing where its owner is (``item_add`` and the batch
+    import write the same)."""
+    return {
+        "barcode": barcode, "owner_id": owner_id, "location_id": owner_id,
+        "call_number": call_number.strip()[:100], "item_type": item_type, "price": price,
+        "status": status, "status_changed_at": clock.now(),
+    }  # fmt: skip
+
+
+def item_added_history(columns: dict, actor: Actor) -> dict:
+    """The columns of the ``item_added`` history row of a new copy (from its columns)."""
+    return history_columns("item_added", columns["barcode"], "", columns["status"],
+                           columns["owner_id"], actor)  # fmt: skip
+
+
+def history_columns(action: str, barcode: str, old: str, new: str, unit_id: int | None,
+                    actor: Actor, **details) -> dict:  # fmt: skip
+    who = actor if actor is not None and actor.is_authenticated else None
+    return {
+        "action": action, "from_status": old, "to_status": new, "unit_id": unit_id,
+        "actor_id": who.pk if who is not None else None,
+        "details": {"barcode": barcode, **details},
+    }  # fmt: skip
 
 
 def _history(item: Item, action: str, old: str, new: str, unit: Unit, actor: Actor, **details):
-    who = actor if actor is not None and actor.is_authenticated else None
     ItemHistory.objects.create(
-        item=item,
-        action=action,
-        from_status=old,
-        to_status=new,
-        unit=unit,
-        actor=who,
-        details={"barcode": item.barcode, **details},
+        item=item, **history_columns(action, item.barcode, old, new, unit.pk, actor, **details)
     )

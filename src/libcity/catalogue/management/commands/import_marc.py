@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no file {path}.")
         result = marc_import(
             source=path, unit=owner, dry_run=dry_run, progress=self._progress,
-            progress_every=max(1, options["progress_every"]),
+            progress_every=max(1, options["progress_every"]), read_ahead=True,
         )  # fmt: skip
         self._finish(result, path, report, dry_run)
 
