@@ -5,36 +5,72 @@ are reindexed once the outermost transaction commits (a record touched several t
 transaction, as an import with many copies does, is reindexed once). This is the bridge
 between the rooms: it reads records and copies and hands ``SearchDocument``s to the search
 room, which never reads the catalogue itself.
+
+A copy's move (lent, returned, sent on) changes only the copy facets of its record (where
+copies stand, where one is on the shelf), not the record's text: within ``copies_only()``
+(circulation wraps its copy moves in it) or through ``copies_changed``, the refresh after
+commit rewrites those values alone (``copies_reindex``), without analysing the text again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 
 from libcity.catalogue.models import Item, ItemStatus, Record
 from libcity.network.models import Unit, UnitTier
 from libcity.search.documents import SearchDocument
-from libcity.search.index import index_clear, index_delete, index_documents, index_ids
+from libcity.search.index import (
+    index_clear,
+    index_copies,
+    index_delete,
+    index_documents,
+    index_ids,
+)
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
 
 
 def records_changed(record_ids: Iterable[int]) -> None:
-    """Reindex these records once the surrounding transaction commits."""
+    """Reindex these records once the surrounding transaction commits (only their copy
+    facets inside ``copies_only()``)."""
+    if getattr(_pending, "copies_only", False):
+        copies_changed(record_ids)
+        return
     _pending_ids().update(int(i) for i in record_ids)
     transaction.on_commit(_reindex_pending)
 
 
-def _pending_ids() -> set[int]:
-    if not hasattr(_pending, "ids"):
-        _pending.ids = set()
-    return _pending.ids
+def copies_changed(record_ids: Iterable[int]) -> None:
+    """Only copies of these records changed (a status, a place): once the transaction
+    commits, refresh their copy facets, not their text (a full reindex pending for the
+    same record does both)."""
+    _pending_ids("copies").update(int(i) for i in record_ids)
+    transaction.on_commit(_reindex_pending)
+
+
+@contextlib.contextmanager
+def copies_only() -> Iterator[None]:
+    """Within this block ``records_changed`` means ``copies_changed``: for callers that move
+    copies through the catalogue's services and know no record text changes."""
+    before = getattr(_pending, "copies_only", False)
+    _pending.copies_only = True
+    try:
+        yield
+    finally:
+        _pending.copies_only = before
+
+
+def _pending_ids(kind: str = "ids") -> set[int]:
+    if not hasattr(_pending, kind):
+        setattr(_pending, kind, set())
+    return getattr(_pending, kind)
 
 
 def _reindex_pending() -> None:
@@ -42,14 +78,19 @@ def _reindex_pending() -> None:
     (Ids left by a rolled-back transaction are reindexed too: harmless, the index then
     says what the database says.) A failure is logged, not raised: the catalogue write has
     committed and should not look failed; ``libcity reindex`` repairs the index."""
-    ids, _pending.ids = sorted(_pending_ids()), set()
-    if not ids:
-        return
+    ids, copies = _pending_ids(), _pending_ids("copies")
+    _pending.ids, _pending.copies = set(), set()
+    copies = sorted(copies - ids)
+    ids = sorted(ids)
     try:
-        records_reindex(ids)
+        if ids:
+            records_reindex(ids)
+        if copies:
+            copies_reindex(copies)
     except Exception:
+        missed = ids + copies
         log.exception("The search index missed %d records (first %s): run libcity reindex",
-                      len(ids), ids[:10])  # fmt: skip
+                      len(missed), missed[:10])  # fmt: skip
 
 
 def records_reindex(record_ids: Iterable[int], *, batch: int = 2000) -> None:
@@ -62,6 +103,17 @@ def records_reindex(record_ids: Iterable[int], *, batch: int = 2000) -> None:
             docs = record_documents(part)
             index_documents(docs)
             index_delete(set(part) - {doc.record_id for doc in docs})
+
+
+def copies_reindex(record_ids: list[int]) -> None:
+    """Rewrite the copy facets of these records; a record the index does not hold yet (or
+    no longer a record) gets the full treatment of ``records_reindex``."""
+    with transaction.atomic():
+        docs = copy_documents(record_ids)
+        missing = index_copies(docs)
+        gone = set(record_ids) - {doc.record_id for doc in docs}
+    if missing or gone:
+        records_reindex(sorted(set(missing) | gone))
 
 
 def reindex_all(
@@ -102,6 +154,26 @@ def record_documents(record_ids: list[int]) -> list[SearchDocument]:
     """The search documents of these records: three queries whatever their number (the
     records, their copies with the units they stand at, the districts of those units)."""
     records = Record.objects.filter(pk__in=record_ids).defer("marc_source").order_by("pk")
+    by_record, districts = _copies(record_ids)
+    return [_document(record, by_record.get(record.pk, []), districts) for record in records]
+
+
+def copy_documents(record_ids: list[int]) -> list[SearchDocument]:
+    """Documents holding only the copy facets of these records (for ``index_copies``): two
+    queries whatever their number, a third when some have no copy left (do they still
+    name a record?)."""
+    by_record, districts = _copies(record_ids)
+    bare = [pk for pk in record_ids if pk not in by_record]
+    kept = set(by_record)
+    if bare:
+        kept |= set(Record.objects.filter(pk__in=bare).values_list("pk", flat=True))
+    return [SearchDocument(record_id=pk, **_copy_facets(by_record.get(pk, []), districts))
+            for pk in sorted(kept)]  # fmt: skip
+
+
+def _copies(record_ids: list[int]) -> tuple[dict[int, list[tuple]], dict[str, str]]:
+    """The copies of these records (withdrawn ones left out), by record, and the district
+    of every unit they stand at."""
     copies = (
         Item.objects.filter(record_id__in=record_ids)
         .exclude(status=ItemStatus.WITHDRAWN)
@@ -110,8 +182,7 @@ def record_documents(record_ids: list[int]) -> list[SearchDocument]:
     by_record: dict[int, list[tuple]] = defaultdict(list)
     for record_id, *copy in copies:
         by_record[record_id].append(copy)
-    districts = _districts({copy[3] for found in by_record.values() for copy in found})
-    return [_document(record, by_record.get(record.pk, []), districts) for record in records]
+    return by_record, _districts({copy[3] for found in by_record.values() for copy in found})
 
 
 def _districts(paths: set[str]) -> dict[str, str]:
@@ -129,7 +200,6 @@ def _districts(paths: set[str]) -> dict[str, str]:
 
 
 def _document(record: Record, copies: list[tuple], districts: dict[str, str]) -> SearchDocument:
-    on_shelf = [c for c in copies if c[1] == ItemStatus.AVAILABLE]
     isbns = [record.isbn, *record.isbns] if record.isbn else list(record.isbns)
     return SearchDocument(
         record_id=record.pk,
@@ -143,12 +213,19 @@ def _document(record: Record, copies: list[tuple], districts: dict[str, str]) ->
         year=record.year,
         language=record.language,
         clc_top=record.clc_top,
-        item_types=sorted({c[0] for c in copies}),
-        units=sorted({c[2] for c in copies}),
-        districts=sorted({districts[c[3]] for c in copies} - {""}),
-        available_units=sorted({c[2] for c in on_shelf}),
-        available_districts=sorted({districts[c[3]] for c in on_shelf} - {""}),
+        **_copy_facets(copies, districts),
     )
+
+
+def _copy_facets(copies: list[tuple], districts: dict[str, str]) -> dict[str, list[str]]:
+    on_shelf = [c for c in copies if c[1] == ItemStatus.AVAILABLE]
+    return {
+        "item_types": sorted({c[0] for c in copies}),
+        "units": sorted({c[2] for c in copies}),
+        "districts": sorted({districts[c[3]] for c in copies} - {""}),
+        "available_units": sorted({c[2] for c in on_shelf}),
+        "available_districts": sorted({districts[c[3]] for c in on_shelf} - {""}),
+    }
 
 
 def _lines(*values) -> str:

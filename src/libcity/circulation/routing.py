@@ -37,7 +37,7 @@ class Route:
 
 
 def return_route(*, terms: Terms, item: Item, here: Unit) -> Route:
-    owner = Unit.objects.get(pk=item.owner_id)
+    owner = item.owner  # a loan return reads it with the locked copy: no query here
     if terms.return_to == ReturnTo.OWNER:
         return _to_owner(owner, here)
     if terms.return_to == ReturnTo.FLOAT_GROUP and not _in_group(terms.float_group, here):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from libcity.catalogue.models import Item
 from libcity.catalogue.selectors import item_by_barcode
 from libcity.circulation.models import Charge, Loan
 from libcity.circulation.selectors import access_loan, charge_get
@@ -40,16 +41,22 @@ def desk_checkout(*, item_barcode: str, card_number: str, unit_code: str, actor:
     """Lend the scanned copy on the scanned card at the desk's unit."""
     unit = desk_unit(actor, unit_code)
     reader = reader_by_card(card_number)
-    item = item_by_barcode(item_barcode)
-    return loan_checkout(item=item, reader=reader, unit=unit, actor=actor)
+    return loan_checkout(item=_scanned(item_barcode), reader=reader, unit=unit, actor=actor)
 
 
 def desk_return(*, item_barcode: str, unit_code: str, actor: Actor) -> Checkin:
     """Take the scanned copy back at the desk's unit: the loan ends (if any) and the answer
     says where the copy goes now, and why."""
     unit = desk_unit(actor, unit_code)
-    item = item_by_barcode(item_barcode)
-    return loan_checkin(item=item, unit=unit, actor=actor)
+    return loan_checkin(item=_scanned(item_barcode), unit=unit, actor=actor)
+
+
+def _scanned(barcode: str) -> Item:
+    """The scanned copy, only its id read: the service locks the copy and reads it whole,
+    so the catalogue's wide read (owner, location, record) is spent only on an unknown
+    barcode, to give its answer."""
+    found = Item.objects.filter(barcode=(barcode or "").strip()).only("pk").first()
+    return found or item_by_barcode(barcode)
 
 
 def desk_renew(*, loan_id: int, actor: Actor, unit_code: str = "") -> Loan:

@@ -22,6 +22,13 @@ def index_documents(docs: Iterable[SearchDocument]) -> int:
     return len(unique)
 
 
+def index_copies(docs: Iterable[SearchDocument]) -> list[int]:
+    """Rewrite only the copy facets (item types, units, districts, where available) of
+    records the index holds, keeping their text; returns the ids it does not hold."""
+    unique = list({doc.record_id: doc for doc in docs}.values())
+    return backends.current().write_copies(unique) if unique else []
+
+
 def index_delete(record_ids: Iterable[int]) -> None:
     """Take these records out of the index (ids it does not hold are ignored)."""
     ids = sorted({int(i) for i in record_ids})

@@ -15,27 +15,40 @@ from libcity.staff.models import ApiToken, StaffAssignment
 from libcity.staff.policies import roles_granting
 
 Actor = AbstractBaseUser | AnonymousUser | None
+#: Marks an actor object once a check found them holding a role. The object lives one request
+#: (or one command), so later ``is_staff_member`` questions in it (a history row asks whether
+#: to name the actor) are answered without another query.
+_SEEN_STAFF = "_libcity_seen_staff"
 
 
 def _assignments(actor: Actor, permission: str) -> list[StaffAssignment]:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return []
-    return list(
+    found = list(
         StaffAssignment.objects.filter(
             user=actor, role__in=roles_granting(permission)
         ).select_related("unit")
     )
+    if found:
+        setattr(actor, _SEEN_STAFF, True)
+    return found
 
 
 def is_staff_member(actor: Actor) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
+    if getattr(actor, _SEEN_STAFF, False):
+        return True
     return StaffAssignment.objects.filter(user=actor).exists()
 
 
 def has_permission(actor: Actor, permission: str, unit: Unit) -> bool:
     """May ``actor`` use ``permission`` at ``unit``?"""
-    for assignment in _assignments(actor, permission):
+    return _grants(_assignments(actor, permission), unit)
+
+
+def _grants(assignments: list[StaffAssignment], unit: Unit) -> bool:
+    for assignment in assignments:
         if assignment.unit_id == unit.pk:
             return True
         if assignment.include_descendants and unit.is_within(assignment.unit):
@@ -80,9 +93,14 @@ def require_any_scope(actor: Actor, permission: str) -> None:
 
 
 def access_unit(actor: Actor, code: str, permission: str) -> Unit:
-    """The unit with ``code`` if ``actor`` holds ``permission`` there; one error otherwise."""
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None or not has_permission(actor, permission, unit):
+    """The unit with ``code`` if ``actor`` holds ``permission`` there; one error otherwise.
+    A desk's own unit comes with its assignment (one query, as every request of a desk asks
+    this); a unit below it is looked up."""
+    assignments = _assignments(actor, permission)
+    unit = next((a.unit for a in assignments if a.unit.code == code), None)
+    if unit is None and assignments:
+        unit = Unit.objects.filter(code=code).first()
+    if unit is None or not _grants(assignments, unit):
         raise NotAllowed(NOT_ALLOWED_MESSAGE)
     return unit
 

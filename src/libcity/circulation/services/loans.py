@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from libcity.catalogue import indexing
 from libcity.catalogue.models import Item, ItemStatus
 from libcity.catalogue.services import item_transition
 from libcity.circulation import policies, routing, states
@@ -39,8 +41,7 @@ from libcity.readers.models import Reader, ReaderStatus
 from libcity.readers.selectors import reader_active_blocks
 from libcity.readers.services import reader_adjust_credit, reader_block_follow
 from libcity.readers.services.rows import lock as reader_lock
-from libcity.staff.models import StaffAssignment
-from libcity.staff.selectors import Actor
+from libcity.staff.selectors import Actor, is_staff_member
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def loan_checkout(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Lo
     """Lend ``item`` to ``reader`` at ``unit`` under the rule that applies there."""
     today = clock.today()
     with transaction.atomic():
-        reader = reader_lock(reader)
+        reader = _lock_reader(reader.pk)
         item = _lock_item(item)
         _check_reader_may_borrow(reader, today)
         terms = policies.terms_for(reader, item, unit)
@@ -75,15 +76,36 @@ def loan_checkout(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Lo
             status=LoanStatus.ON_LOAN, item_type=item.item_type, checked_out_at=clock.now(),
             due_on=_due_on(unit, today, terms.loan_days), terms=terms.as_json(),
         )  # fmt: skip
-        item_transition(item=item, to_status=ItemStatus.ON_LOAN, actor=actor, location=unit,
-                        reason="checkout")  # fmt: skip
+        _move_copy(item, ItemStatus.ON_LOAN, actor, unit, "checkout")
         _history(loan, "loan_checked_out", "", LoanStatus.ON_LOAN, unit, actor,
                  due_on=loan.due_on.isoformat())  # fmt: skip
     return loan
 
 
+def _lock_reader(reader_id: int) -> Reader:
+    """The reader's row lock (as ``readers.services.rows.lock`` takes it), read with the
+    category the loan records: one query."""
+    locked = Reader.objects.select_for_update(of=("self",)).select_related("category")
+    return locked.get(pk=reader_id)
+
+
 def _lock_item(item: Item) -> Item:
-    return Item.objects.select_for_update(of=("self",)).select_related("record").get(pk=item.pk)
+    """The copy's row lock, read with its record (the title in the answer) and its owner
+    (where a return may send it)."""
+    locked = Item.objects.select_for_update(of=("self",)).select_related("record", "owner")
+    return locked.get(pk=item.pk)
+
+
+def _move_copy(item: Item, to_status: str, actor: Actor, unit: Unit | None, reason: str) -> None:
+    """The copy's move through the catalogue's state machine. Circulation changes copies,
+    never a record's text, so the search index refreshes only the copies' facet values
+    (``indexing.copies_only``); the record read under the lock is kept (the transition
+    re-reads the copy and would forget it, costing a query for the title)."""
+    record = item.record
+    with indexing.copies_only():
+        item_transition(item=item, to_status=to_status, actor=actor, location=unit,
+                        reason=reason)  # fmt: skip
+    item.record = record
 
 
 def _check_reader_may_borrow(reader: Reader, today: dt.date) -> None:
@@ -114,12 +136,14 @@ def _check_item_lendable(item: Item, terms: Terms) -> None:
 
 
 def _check_limits(reader: Reader, item: Item, terms: Terms) -> None:
-    running = Loan.objects.filter(reader=reader, status__in=states.RUNNING)
-    if running.count() >= terms.max_items:
+    """Both limits from one count of the running loans (taken under the reader's lock)."""
+    counts = Loan.objects.filter(reader=reader, status__in=states.RUNNING).aggregate(
+        total=Count("pk"), of_type=Count("pk", filter=Q(item_type=item.item_type))
+    )
+    if counts["total"] >= terms.max_items:
         raise LoanLimitReached(_("The reader already has %(n)d loans, the most allowed.")
                                % {"n": terms.max_items}, limit=terms.max_items)  # fmt: skip
-    of_type = running.filter(item_type=item.item_type).count()
-    if of_type >= terms.max_items_of_type:
+    if counts["of_type"] >= terms.max_items_of_type:
         raise LoanLimitReached(
             _("The reader already has %(n)d loans of this type (%(type)s), the most allowed.")
             % {"n": terms.max_items_of_type, "type": item.get_item_type_display()},
@@ -141,11 +165,12 @@ def _due_on(unit: Unit, start: dt.date, days: int) -> dt.date:
 def loan_checkin(*, item: Item, unit: Unit, actor: Actor) -> Checkin:
     """The copy is back at ``unit``: end its loan (if any), charge lateness by the loan's
     terms, and send the copy where its rule says (``routing.return_route``)."""
-    pending = Loan.objects.filter(item=item, status__in=_OPEN).only("reader_id").first()
+    pending = Loan.objects.filter(item=item, status__in=_OPEN).values_list("reader_id", flat=True)
+    reader_id = pending.first()
     with transaction.atomic():
-        reader = reader_lock(pending.reader) if pending and pending.reader_id else None
+        reader = _lock_reader(reader_id) if reader_id else None
         item = _lock_item(item)
-        loan = Loan.objects.select_for_update().filter(item=item, status__in=_OPEN).first()
+        loan = _lock_open_loan(item)
         if loan is not None and loan.reader_id != (reader.pk if reader else None):
             raise LoanTransitionNotAllowed(_("The loan changed meanwhile; scan the copy again."))
         terms = Terms.from_json(loan.terms) if loan else _terms_without_loan(item, unit)
@@ -160,6 +185,16 @@ def loan_checkin(*, item: Item, unit: Unit, actor: Actor) -> Checkin:
 _OPEN = (*states.RUNNING, LoanStatus.CLAIMED_RETURNED, LoanStatus.LOST)
 
 
+def _lock_open_loan(item: Item) -> Loan | None:
+    """The copy's open loan under its row lock, with the unit that issued it (the answer
+    names it), the locked copy in place of a re-read."""
+    locked = Loan.objects.select_for_update(of=("self",)).select_related("issued_at_unit")
+    loan = locked.filter(item=item, status__in=_OPEN).first()
+    if loan is not None:
+        loan.item = item
+    return loan
+
+
 def _terms_without_loan(item: Item, unit: Unit) -> Terms:
     """A copy returned that was not on loan (found, or used in the library): the rule for
     any reader of this item type at this unit decides where it goes."""
@@ -167,6 +202,9 @@ def _terms_without_loan(item: Item, unit: Unit) -> Terms:
 
 
 def _end_loan(loan: Loan, reader: Reader | None, unit: Unit, actor: Actor) -> dict:
+    """End the loan. The reader's blocks follow what changed: a fine charged re-checks the
+    fines block (``charges._charge``), the end of an overdue loan the overdue block; the end
+    of any other loan changes neither count, so neither is read again."""
     today = clock.today()
     terms = Terms.from_json(loan.terms)
     late = policies.days_late(loan.due_on, today) if loan.status in states.RUNNING else 0
@@ -180,8 +218,8 @@ def _end_loan(loan: Loan, reader: Reader | None, unit: Unit, actor: Actor) -> di
     loan.save(update_fields=["status", "returned_at_unit", "ended_at", "reader"])
     _history(loan, "loan_returned", before, LoanStatus.RETURNED, unit, actor, days_late=late,
              fine=str(fine), credit_change=credit)  # fmt: skip
-    if reader is not None:
-        overdue_follow(reader, actor)
+    if reader is not None and before == LoanStatus.OVERDUE:
+        overdue_follow(reader, actor)  # only an overdue loan's end changes the overdue count
     return {"loan": loan, "days_late": late, "fine": fine, "credit_change": credit}
 
 
@@ -204,8 +242,7 @@ def _send_copy(item: Item, route: Route, unit: Unit, actor: Actor) -> None:
         return  # already where the answer puts it (a second scan)
     if item.status == ItemStatus.IN_TRANSIT and target == ItemStatus.IN_TRANSIT:
         return  # passing through: it stays in transit to where it was going
-    item_transition(item=item, to_status=target, actor=actor, location=unit,
-                    reason=f"return:{route.reason}:{route.destination.code}")  # fmt: skip
+    _move_copy(item, target, actor, unit, f"return:{route.reason}:{route.destination.code}")
 
 
 # --- renewal, loss, claimed return ------------------------------------------------------------
@@ -315,6 +352,4 @@ def _history(loan: Loan, action: str, before: str, after: str, unit: Unit | None
 
 
 def _staff_actor(actor: Actor, loan: Loan):
-    if actor is None or not actor.is_authenticated:
-        return None
-    return actor if StaffAssignment.objects.filter(user_id=actor.pk).exists() else None
+    return actor if is_staff_member(actor) else None

@@ -70,6 +70,10 @@ class Backend:
     def write(self, docs: list[SearchDocument]) -> None:
         raise NotImplementedError
 
+    def write_copies(self, docs: list[SearchDocument]) -> list[int]:
+        """Replace the copy facets of these records, not their text; the ids not held."""
+        raise NotImplementedError
+
     def delete(self, record_ids: list[int]) -> None:
         raise NotImplementedError
 

@@ -97,6 +97,19 @@ class PostgresBackend(Backend):
             )
             cursor.executemany(_INSERT, rows)
 
+    def write_copies(self, docs: list[SearchDocument]) -> list[int]:
+        sets = ", ".join(f"{column} = %s::text[]" for column in _ARRAYS)
+        sql = f"UPDATE search_document SET available = %s, {sets} WHERE record_id = %s"
+        missing = []
+        with connection.cursor() as cursor:
+            for doc in docs:
+                arrays = doc.facet_values()
+                facets = [arrays[name] for name in _FACETS_OF_ARRAYS]
+                cursor.execute(sql, [doc.available, *facets, doc.record_id])
+                if cursor.rowcount == 0:
+                    missing.append(doc.record_id)
+        return missing
+
     def delete(self, record_ids: list[int]) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_document WHERE record_id = ANY(%s)", [record_ids])

@@ -63,6 +63,23 @@ class SqliteBackend(Backend):
                 "INSERT INTO search_value (record_id, facet, value) VALUES (%s, %s, %s)", values
             )
 
+    def write_copies(self, docs: list[SearchDocument]) -> list[int]:
+        missing = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            for doc in docs:
+                cursor.execute("UPDATE search_entry SET available = %s WHERE record_id = %s",
+                               [doc.available, doc.record_id])  # fmt: skip
+                if cursor.rowcount == 0:
+                    missing.append(doc.record_id)
+                    continue
+                cursor.execute("DELETE FROM search_value WHERE record_id = %s", [doc.record_id])
+                cursor.executemany(
+                    "INSERT INTO search_value (record_id, facet, value) VALUES (%s, %s, %s)",
+                    [[doc.record_id, facet, value]
+                     for facet, found in doc.facet_values().items() for value in found],
+                )  # fmt: skip
+        return missing
+
     def delete(self, record_ids: list[int]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             self._delete(cursor, record_ids)
