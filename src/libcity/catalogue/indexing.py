@@ -31,6 +31,7 @@ from libcity.search.index import (
     index_delete,
     index_documents,
     index_ids,
+    index_optimize,
 )
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,10 @@ def reindex_all(
     *, batch: int = 2000, clear: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Rebuild the whole index, ``batch`` records a transaction, in id order; then drop
-    entries whose record is gone. ``clear`` empties the index first (searches see a partial
-    index meanwhile); without it the old entries answer until replaced. ``progress(done,
-    total)`` is called after each batch. Returns the number of records indexed."""
+    entries whose record is gone and tidy the index (``index_optimize``). ``clear`` empties the
+    index first (searches see a partial index meanwhile); without it the old entries answer
+    until replaced. ``progress(done, total)`` is called after each batch. Returns the number
+    of records indexed."""
     if clear:
         index_clear()
     total, done, last = Record.objects.count(), 0, 0
@@ -135,6 +137,7 @@ def reindex_all(
         if progress is not None:
             progress(done, total)
     _prune(batch)
+    index_optimize()
     return done
 
 

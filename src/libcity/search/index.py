@@ -41,6 +41,13 @@ def index_clear() -> None:
     backends.current().clear()
 
 
+def index_optimize() -> None:
+    """Tidy the index after a bulk load (a whole reindex): merge what the writes left in
+    pieces and refresh the planner's statistics (best outside a transaction: PostgreSQL's
+    VACUUM runs in none, so within one it only analyses)."""
+    backends.current().optimize()
+
+
 def index_ids(*, after: int = 0, limit: int = 10_000) -> list[int]:
     """The record ids the index holds, ascending, after ``after``: a page at a time."""
     return backends.current().ids(after, limit)

@@ -49,10 +49,16 @@ MAX_PAGE_SIZE = 100
 #: No page reaches past this many results (deep pages cost; nobody reads them).
 MAX_WINDOW = 10_000
 MAX_FACET_VALUES = 50
+#: A search reads at most this many matches, the ones of lowest record id (the same on both
+#: engines): it counts them exactly up to here (past it the result says "more than N",
+#: ``count_exact`` False), ranks them by relevance, and pages through them; a larger match is
+#: ranked within these (newest first pages the whole match). ``settings.LIBCITY_SEARCH_COUNT_CAP``
+#: changes the default.
+COUNT_CAP = 1_000
 #: Facets are counted over at most this many matches (exact below it, a sample above: the
-#: matches of lowest record id, the same on both engines).
+#: matches of lowest record id, the same on both engines), and never past the count cap.
 #: ``settings.LIBCITY_SEARCH_FACET_CAP`` changes the default.
-FACET_MATCH_CAP = 10_000
+FACET_MATCH_CAP = 1_000
 
 _PUNCTUATION = re.compile(r"[^\w\s-]+")
 _PIECE = re.compile(r'(?:(?P<field>\w+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))|(?P<stray>")')
@@ -88,6 +94,7 @@ class SearchRequest:
     facet_limit: int = 10  # values per facet (top N by count)
     with_facets: bool = True
     facet_cap: int | None = None  # None: the default cap (see FACET_MATCH_CAP)
+    count_cap: int | None = None  # None: the default cap (see COUNT_CAP)
 
     def __post_init__(self) -> None:
         self.page = max(1, int(self.page or 1))
@@ -95,6 +102,8 @@ class SearchRequest:
         self.facet_limit = min(MAX_FACET_VALUES, max(1, int(self.facet_limit or 10)))
         cap = self.facet_cap or getattr(settings, "LIBCITY_SEARCH_FACET_CAP", FACET_MATCH_CAP)
         self.facet_cap = max(1, int(cap))
+        cap = self.count_cap or getattr(settings, "LIBCITY_SEARCH_COUNT_CAP", COUNT_CAP)
+        self.count_cap = max(1, int(cap))
         if self.sort not in SORTS:
             self.sort = RELEVANCE
         for name in ("districts", "units", "languages", "item_types"):
@@ -123,6 +132,7 @@ class SearchRequest:
 
 @dataclass
 class SearchResult:
+    #: The matches, exactly when ``count_exact``; else the count cap ("more than ``count``").
     count: int
     ids: list[int]  # the record ids of the page, in order
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
@@ -130,6 +140,8 @@ class SearchResult:
     facets_exact: bool = True
     page: int = 1
     page_size: int = 20
+    #: False when more records matched than the request's ``count_cap``.
+    count_exact: bool = True
 
 
 def _clean(values: Sequence[str] | str | None) -> list[str]:

@@ -1,16 +1,25 @@
-"""What both backends share: the flow of a search (count, page, facets) and its pieces of SQL.
+"""What both backends share: the flow of a search, and the pieces of SQL it is built from.
 
-A backend says how text is matched (``text_match``), how filters and availability read in its
-tables, and how facets are counted; the flow here runs three statements per search: the
-count, the page of ids, the facets (one GROUP BY over the matched ids, capped).
+A search reads a **window**: the first matches in record-id order, at most the request's
+``count_cap`` of them (``Backend.window``, one or two statements). Everything else is worked
+out here from the window, the same way for both engines:
+
+- the count: the window's size, exact when the match holds no more (``count_exact``);
+- the facets: counted over the first ``facet_cap`` hits of the window;
+- the page: by relevance, the window's hits by their engine's score (a larger match is ranked
+  within its window); newest first, the window sorted by year when it is the whole match, else
+  one more statement over the whole match (``Backend.newest``).
+
+So a search costs what its window costs, whatever the size of the match or of the catalogue.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from django.db import connection
+from itertools import chain
 
 from libcity.search.documents import SearchDocument
 from libcity.search.query import (
@@ -22,20 +31,46 @@ from libcity.search.query import (
     parse_query,
 )
 
+#: The many-valued facets a hit carries, by name.
+VALUE_FACETS = ("district", "unit", "item_type")
+
+
+@dataclass(slots=True)
+class Hit:
+    """One record of the window: what its facets and its place on a page need."""
+
+    record_id: int
+    year: int | None
+    language: str
+    clc_top: str
+    available: bool  # a copy on the shelf in the request's availability scope
+    #: The values of each of VALUE_FACETS, in that order, each value once.
+    values: Sequence[Sequence[str]] = ((), (), ())
+    score: float = 0.0  # the engine's relevance, lower is better
+
+    @property
+    def newest_key(self) -> tuple:
+        """Year descending (no year last), then record id descending."""
+        return (self.year is None, -(self.year or 0), -self.record_id)
+
+    @property
+    def relevance_key(self) -> tuple:
+        """Score ascending, then record id descending."""
+        return (self.score, -self.record_id)
+
+
 #: How many ids go into one ``IN (...)`` or one batch of rows.
 CHUNK = 500
 
 
 @dataclass
 class Match:
-    """``SELECT ... FROM source WHERE where ORDER BY order``, with parameters in that order."""
+    """``FROM source WHERE where``, with parameters in that order."""
 
     source: str
     source_params: list = field(default_factory=list)
     where: list[str] = field(default_factory=list)
     where_params: list = field(default_factory=list)
-    order: str = ""
-    order_params: list = field(default_factory=list)
 
     def add(self, sql: str, params: Sequence = ()) -> None:
         self.where.append(sql)
@@ -61,9 +96,6 @@ def chunks(values: Sequence, size: int = CHUNK):
 
 class Backend:
     vendor = ""
-    #: The record id and year columns of the matched rows (the table alias included).
-    key = ""
-    year = ""
 
     # ---------------------------------------------------------------------- to implement
 
@@ -83,9 +115,12 @@ class Backend:
     def ids(self, after: int, limit: int) -> list[int]:
         raise NotImplementedError
 
-    def text_match(self, terms: list[Term]) -> Match:
-        """The source and the text conditions (all terms required), with the relevance
-        order when there are terms."""
+    def optimize(self) -> None:
+        raise NotImplementedError
+
+    def text_match(self, terms: list[Term], **options) -> Match:
+        """The source and the text conditions (all terms required); ``options`` are the
+        backend's own (a year, for SQLite's newest-first walk)."""
         raise NotImplementedError
 
     def filter(self, match: Match, request: SearchRequest) -> None:
@@ -95,43 +130,75 @@ class Backend:
         """A boolean SQL expression: the matched row has a copy on the shelf in scope."""
         raise NotImplementedError
 
-    def facet_rows(self, match: Match, request: SearchRequest) -> list[tuple[str, str, int]]:
+    def window(self, terms: list[Term], match: Match, request: SearchRequest) -> list[Hit]:
+        """The first ``request.count_cap + 1`` matches in record-id order (one more than the
+        cap says the match is larger), scored when there are terms and the sort is by
+        relevance, with their facet values when the request wants facets."""
+        raise NotImplementedError
+
+    def newest(self, terms: list[Term], match: Match, request: SearchRequest) -> list[int]:
+        """The ids of the request's page of the whole match, newest first (year descending,
+        no year last, then record id descending)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------------ the flow
 
     def search(self, request: SearchRequest) -> SearchResult:
         terms = parse_query(request.q)
-        match = self.text_match(terms)
+        match = self.matching(terms, request)
+        hits = self.window(terms, match, request)
+        exact = len(hits) <= request.count_cap
+        hits = hits[: request.count_cap]
+        ids = self._page(terms, match, request, hits, exact) if hits and request.limit else []
+        facets = facet_counts(hits[: request.facet_cap], request) if request.with_facets else {}
+        return SearchResult(
+            count=len(hits), ids=ids, facets=facets, page=request.page,
+            page_size=request.page_size, count_exact=exact,
+            facets_exact=exact and len(hits) <= request.facet_cap,
+        )  # fmt: skip
+
+    def matching(self, terms: list[Term], request: SearchRequest, **options) -> Match:
+        """The text, the filters and availability: what a record must meet."""
+        match = self.text_match(terms, **options)
         self.filter(match, request)
         if request.available_now:
             match.add(*self.available(request))
-        if not (terms and request.sort == RELEVANCE):
-            match.order, match.order_params = f"{self.year} DESC NULLS LAST, {self.key} DESC", []
-        count = self._count(match)
-        ids = self._page(match, request) if count and request.limit else []
-        facets: dict[str, list[tuple[str, int]]] = {}
-        if request.with_facets:  # every facet named, empty when nothing matched
-            facets = self._facets(match, request) if count else {name: [] for name in FACETS}
-        exact = count <= request.facet_cap
-        return SearchResult(count, ids, facets, exact, request.page, request.page_size)
+        return match
 
-    def _count(self, match: Match) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {match.from_where}", match.params)
-            return int(cursor.fetchone()[0])
+    def _page(
+        self, terms: list[Term], match: Match, request: SearchRequest, hits: list[Hit],
+        exact: bool,
+    ) -> list[int]:  # fmt: skip
+        """By relevance, the window ranked; newest first (or nothing to rank), the window
+        sorted when it is the whole match, else the engine's newest order."""
+        if terms and request.sort == RELEVANCE:
+            ranked = sorted(hits, key=lambda hit: hit.relevance_key)
+        elif exact:
+            ranked = sorted(hits, key=lambda hit: hit.newest_key)
+        else:
+            return self.newest(terms, match, request)
+        return [hit.record_id for hit in ranked[request.offset : request.offset + request.limit]]
 
-    def _page(self, match: Match, request: SearchRequest) -> list[int]:
-        sql = f"SELECT {self.key} FROM {match.from_where} ORDER BY {match.order} LIMIT %s OFFSET %s"
-        params = [*match.params, *match.order_params, request.limit, request.offset]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [int(row[0]) for row in cursor.fetchall()]
 
-    def _facets(self, match: Match, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
-        found: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-        for facet, value, n in self.facet_rows(match, request):
-            found[facet].append((str(value), int(n)))
-        for values in found.values():
-            values.sort(key=lambda pair: (-pair[1], pair[0]))
-        return found
+def facet_counts(hits: list[Hit], request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
+    """Each facet's top ``facet_limit`` values over these hits, by count then value; a record
+    counts once per value. Every facet is named, empty when nothing matched."""
+    counted = {
+        facet: Counter(chain.from_iterable(hit.values[n] for hit in hits))
+        for n, facet in enumerate(VALUE_FACETS)
+    }
+    counted["language"] = Counter(hit.language for hit in hits if hit.language)
+    counted["clc_top"] = Counter(hit.clc_top for hit in hits if hit.clc_top)
+    counted["decade"] = Counter(str(decade(hit.year)) for hit in hits if hit.year is not None)
+    counted["available_now"] = Counter("true" if hit.available else "false" for hit in hits)
+    return {name: top(counted[name], request.facet_limit) for name in FACETS}
+
+
+def top(counted: Counter, limit: int) -> list[tuple[str, int]]:
+    """The ``limit`` values counted most, by count then value."""
+    return heapq.nsmallest(limit, counted.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def decade(year: int) -> int:
+    """1990 for 1990–1999 (toward zero, as SQL's integer division)."""
+    return int(year / 10) * 10 if year < 0 else year // 10 * 10

@@ -6,24 +6,7 @@ runs only on its own engine, so one migration serves SQLite and PostgreSQL.
 
 from django.db import migrations
 
-
-class RunSQLFor(migrations.RunSQL):
-    """RunSQL that runs only when the database engine is ``vendor``."""
-
-    def __init__(self, vendor, sql, reverse_sql):
-        self.vendor = vendor
-        super().__init__(sql, reverse_sql)
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self):
-        return f"Raw SQL for {self.vendor}"
+from libcity.search.migrations._vendor import RunSQLFor
 
 
 SQLITE = [
