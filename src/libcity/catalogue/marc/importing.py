@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +80,7 @@ def marc_import(
             yield [_prepared(result) for result in batch]
 
     batches = readahead.read_ahead(prepared_batches) if read_ahead else prepared_batches()
-    with _rolled_back(dry_run):
+    with closing(batches), _rolled_back(dry_run):  # closing: a reading child stops too
         for prepared in batches:
             entries = [entry for entry in prepared if isinstance(entry, _Entry)]
             with transaction.atomic():
