@@ -70,7 +70,8 @@ class RecordHit(Schema):
 
 
 class RecordList(Schema):
-    count: int
+    count: int = Field(description="The matches; when count_exact is false, at least this many")
+    count_exact: bool = Field(description="False when more records matched than were counted")
     page: int
     page_size: int
     results: list[RecordHit]
@@ -133,7 +134,8 @@ def item_out(item: Item) -> dict:
 def search_records(request: HttpRequest, query: Query[RecordQuery]):
     hits = selectors.records_search(search_request(query))
     return {
-        "count": hits.count, "page": hits.page, "page_size": hits.page_size,
+        "count": hits.count, "count_exact": hits.count_exact, "page": hits.page,
+        "page_size": hits.page_size,
         "results": [_hit(r, hits.availability[r.pk]) for r in hits.records],
         "facets": {
             name: [{"value": v, "count": n} for v, n in values]

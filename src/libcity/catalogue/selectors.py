@@ -127,6 +127,7 @@ class CatalogueHits:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     page_size: int
+    count_exact: bool = True  # False: more matched than the search counts ("more than count")
 
 
 def records_search(request: SearchRequest) -> CatalogueHits:
@@ -138,4 +139,5 @@ def records_search(request: SearchRequest) -> CatalogueHits:
         count=result.count, records=records,
         availability=availability_by_unit([r.pk for r in records]),
         facets=result.facets, page=result.page, page_size=result.page_size,
+        count_exact=result.count_exact,
     )  # fmt: skip

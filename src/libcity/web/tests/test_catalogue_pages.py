@@ -205,3 +205,13 @@ def test_marc_upload_outside_scope_imports_nothing(client, tiny_city, make_staff
                                              "unit": "b2"})  # fmt: skip
     assert response.status_code == 200  # the form refuses the choice
     assert not Record.objects.exists()
+
+
+def test_a_search_past_the_count_cap_says_more_than(client, indexed, settings):
+    settings.LIBCITY_SEARCH_COUNT_CAP = 5
+    page = client.get("/catalogue/", {"q": "岭南"}).content.decode()
+    assert "超过 5 条记录" in page
+    body = client.get("/api/v1/records", {"q": "岭南"}).json()
+    assert body["count"] == 5 and body["count_exact"] is False
+    exact = client.get("/api/v1/records", {"q": "图说"}).json()
+    assert exact["count"] == 1 and exact["count_exact"] is True
