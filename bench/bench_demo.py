@@ -5,7 +5,7 @@ under a temporary ``LIBCITY_HOME``, after ``libcity migrate``; the rows are then
 with the sqlite3 module. ``city`` (a million readers and ten million items: the better part of
 an hour) is left out unless ``LIBCITY_BENCH_DEMO_SCALES`` names it, e.g.
 ``small,district,city``. The catalogue phases (generated books, real MARC files, search index)
-are timed from the build's progress lines.
+and the year of loans are timed from the build's progress lines.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ TABLES = {
     "record_isbns": "catalogue_recordisbn",
     "catalogue_history": "catalogue_cataloguehistory",
     "item_history": "catalogue_itemhistory",
+    "loans": "circulation_loan",
+    "loan_history": "circulation_loanhistory",
+    "charges": "circulation_charge",
 }
 _BUILT = re.compile(r"Demo city built: .*?([0-9.]+) s\.")
 # Progress lines (stderr) that close a phase of the catalogue, with its seconds.
@@ -50,6 +53,7 @@ _PHASES = {
         r"real MARC records: \d+ records, .* files \(([0-9.]+) s\)"
     ),
     "catalogue_index_seconds": re.compile(r"search index: \d+ records indexed \(([0-9.]+) s\)"),
+    "activity_seconds": re.compile(r"activity: \d+ loans over \d+ days, .* \(([0-9.]+) s\)"),
 }
 
 

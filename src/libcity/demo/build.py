@@ -1,4 +1,4 @@
-"""Build the demo city: the network, the staff, the readers and the catalogue.
+"""Build the demo city: the network, the staff, the readers, the catalogue and a year of loans.
 
 ``demo_build`` is what ``libcity demo`` runs. The whole build is one transaction, whatever the
 scale (a million readers included): a failed build leaves an empty database, never half a city
@@ -16,7 +16,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from libcity.catalogue.models import Item, Record
-from libcity.demo.catalogue import CatalogueCounts, catalogue_build
+from libcity.circulation.models import OPEN_STATUSES, Loan, LoanStatus
+from libcity.core import clock
+from libcity.demo.activity import activity_build
+from libcity.demo.catalogue import CatalogueCounts, catalogue_build, search_reindex
 from libcity.demo.places import DISTRICTS
 from libcity.demo.plan import SCALES, CityPlan, city_plan
 from libcity.demo.registration import (
@@ -63,6 +66,9 @@ class DemoSummary:
     items: int = 0
     items_by_status: dict[str, int] = field(default_factory=dict)
     catalogue_notes: list[str] = field(default_factory=list)
+    loans: int = 0  # in the year before the build
+    loans_open: int = 0  # still out now
+    loans_overdue: int = 0  # of those, past their due date
 
     @property
     def units(self) -> int:
@@ -82,15 +88,18 @@ def demo_build(
     batch_size: int = 5_000,
     records: int | None = None,
     items: int | None = None,
+    loans: int | None = None,
     progress: Progress | None = None,
 ) -> DemoSummary:
     """Build the city of ``scale`` for ``seed`` into an empty database.
 
     ``readers`` and ``bulk`` override the scale's reader count and registration path (tests
     use a few readers through the bulk path); ``records`` and ``items`` the size of the
-    generated catalogue (both 0: no catalogue at all, not even the real MARC files).
+    generated catalogue (both 0: no catalogue at all, not even the real MARC files, and no
+    loans); ``loans`` the loans of the year (0: none).
     """
     started = time.monotonic()
+    since = clock.now()
     size = SCALES[scale]
     plan = city_plan(size, seed)
     count = size.readers if readers is None else readers
@@ -104,7 +113,12 @@ def demo_build(
         catalogue = None
         if books or copies:  # both 0: a city without a catalogue (network and reader tests)
             catalogue = catalogue_build(plan=plan, seed=seed, units=units, records=books,
-                                        items=copies, progress=say)  # fmt: skip
+                                        items=copies, index=False, progress=say)  # fmt: skip
+            lent = size.loans if loans is None else loans
+            if lent:
+                activity_build(seed=seed, loans=lent, built_since=since, favourite=reader.pk,
+                               progress=say)  # fmt: skip
+            catalogue.indexed = search_reindex(progress=say)  # after the loans: availability
         demo_passwords_set([*staff, reader.user])
     return demo_summary(scale, seed, time.monotonic() - started, catalogue)
 
@@ -261,4 +275,7 @@ def demo_summary(
             Item.objects.order_by("status").values_list("status").annotate(n=Count("pk"))
         ),
         catalogue_notes=list(catalogue.notes) if catalogue else [],
+        loans=Loan.objects.count(),
+        loans_open=Loan.objects.filter(status__in=OPEN_STATUSES).count(),
+        loans_overdue=Loan.objects.filter(status=LoanStatus.OVERDUE).count(),
     )

@@ -62,12 +62,17 @@ class Scale:
     bulk: bool  # readers as bulk rows rather than one service call each
     records: int = 0  # generated bibliographic records (editions)
     items: int = 0  # their copies, about four a record
+    loans: int = 0  # loans over the year before the build (``demo.activity``)
 
 
 SCALES: dict[str, Scale] = {
-    "small": Scale("small", 10.5, 2_000, bulk=False, records=5_000, items=20_000),
-    "district": Scale("district", 16.0, 100_000, bulk=True, records=250_000, items=1_000_000),
-    "city": Scale("city", 160.0, 1_000_000, bulk=True, records=2_500_000, items=10_000_000),
+    "small": Scale("small", 10.5, 2_000, bulk=False, records=5_000, items=20_000, loans=30_000),
+    "district": Scale(
+        "district", 16.0, 100_000, bulk=True, records=250_000, items=1_000_000, loans=500_000
+    ),
+    "city": Scale(
+        "city", 160.0, 1_000_000, bulk=True, records=2_500_000, items=10_000_000, loans=5_000_000
+    ),
 }
 
 

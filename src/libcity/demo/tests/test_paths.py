@@ -185,7 +185,11 @@ def test_plans_of_every_scale(scale, low, high):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("options", "words"),
-    [({"records": 0, "items": 5}, "--items needs records"), ({"items": -1}, "negative")],
+    [
+        ({"records": 0, "items": 5}, "--items needs records"),
+        ({"items": -1}, "negative"),
+        ({"loans": -1}, "negative"),
+    ],
 )
 def test_impossible_catalogue_sizes_are_refused_before_anything_is_built(options, words):
     with pytest.raises(CommandError, match=words):

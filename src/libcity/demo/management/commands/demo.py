@@ -11,8 +11,9 @@ from libcity.demo.plan import SCALES
 class Command(BaseCommand):
     help = (
         "Build a synthetic Guangzhou library city (units, opening hours, partners, staff, "
-        "readers), the same for the same seed. Logins: admin, desk, cataloguer, logistics, "
-        "manager-<district>, partner and reader, all with the password 'demo'."
+        "readers, books and a year of loans), the same for the same seed. Logins: admin, "
+        "desk, cataloguer, logistics, manager-<district>, partner and reader, all with the "
+        "password 'demo'."
     )
 
     def add_arguments(self, parser):
@@ -37,11 +38,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--items", type=int, default=None,
             help="Override the number of generated copies. --records 0 builds no catalogue at all "
-            "(not even the real MARC files).",
+            "(not even the real MARC files) and no loans.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--loans", type=int, default=None,
+            help="Override the number of loans over the last 365 days (small: 30,000; district: "
+            "500,000; city: 5,000,000). 0: no circulation at all.",
         )  # fmt: skip
 
     def handle(self, *args, scale: str, seed: int, if_empty: bool, readers, records=None,
-               items=None, **options):  # fmt: skip
+               items=None, loans=None, **options):  # fmt: skip
         if not city_is_empty():
             if if_empty:
                 self.stdout.write("The database already holds a network: demo city not loaded.")
@@ -52,8 +58,8 @@ class Command(BaseCommand):
             )
         if readers is not None and readers < 1:
             raise CommandError("--readers must be at least 1 (the demo reader).")
-        if any(n is not None and n < 0 for n in (records, items)):
-            raise CommandError("--records and --items cannot be negative.")
+        if any(n is not None and n < 0 for n in (records, items, loans)):
+            raise CommandError("--records, --items and --loans cannot be negative.")
         if records == 0 and items is None:
             items = 0  # no records: no copies and no catalogue at all
         if records == 0 and items:
@@ -65,6 +71,7 @@ class Command(BaseCommand):
                 readers=readers,
                 records=records,
                 items=items,
+                loans=loans,
                 progress=self._progress,
             )
         except CityNotEmpty as error:
@@ -94,5 +101,7 @@ class Command(BaseCommand):
         write(f"  items: {summary.items}" + (f" ({statuses})" if statuses else ""))
         for note in summary.catalogue_notes:
             write(f"  note: {note}")
+        write(f"  loans in the year: {summary.loans}")
+        write(f"  loans open now: {summary.loans_open} ({summary.loans_overdue} overdue now)")
         write("  logins (password 'demo'): admin, desk, cataloguer, logistics, partner, "
               "manager-<district> (manager-yuexiu...), reader")  # fmt: skip
