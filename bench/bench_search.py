@@ -20,6 +20,12 @@ of the generator, the analysis and the documents, and ``BUILD_VERSION`` (bump it
 backends write changes); new migrations of the search app are applied to a cached build. The
 build's own figures (documents a second) are kept with it and reported again.
 
+**Indexing speed** is measured apart, each run, into a fresh database (an SQLite file in a
+temporary folder; a scratch database in the bench cluster): the first
+``LIBCITY_BENCH_SEARCH_SPEED_RECORDS`` (20,000) books through ``index_documents``, analysis
+and writes, documents a second (``*_index_docs_per_s``). ``*_build_docs_per_s`` is the cached
+build's own rate, from the run that made it (other code, other load).
+
 Settings: ``LIBCITY_BENCH_SEARCH_RECORDS`` (1,000,000), ``LIBCITY_BENCH_SEARCH_BACKENDS``
 (``sqlite,postgresql``), ``LIBCITY_BENCH_SEARCH_ROUNDS`` (5).
 """
@@ -36,6 +42,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +51,7 @@ REPO = Path(__file__).resolve().parent.parent
 RECORDS = int(os.environ.get("LIBCITY_BENCH_SEARCH_RECORDS", "1000000"))
 BACKENDS = tuple(os.environ.get("LIBCITY_BENCH_SEARCH_BACKENDS", "sqlite,postgresql").split(","))
 ROUNDS = int(os.environ.get("LIBCITY_BENCH_SEARCH_ROUNDS", "5"))
+SPEED_RECORDS = int(os.environ.get("LIBCITY_BENCH_SEARCH_SPEED_RECORDS", "20000"))
 CACHE = Path(os.environ.get("LIBCITY_BENCH_SEARCH_CACHE", REPO / "var" / "bench-search"))
 SEED = 1
 #: Bump when the documents written change in a way the hashed sources do not show.
@@ -174,23 +182,34 @@ def measure(backend: str) -> dict:
     if backend == "sqlite":
         database = CACHE / f"sqlite-{RECORDS}-{key}.sqlite3"
         _drop_stale(f"sqlite-{RECORDS}-", database.name)
-        return _worker(backend, f"sqlite:///{database}", database.with_suffix(".json"))
+        figures = _worker("--latency", f"sqlite:///{database}", database.with_suffix(".json"))
+        scratch = Path(tempfile.mkdtemp(prefix="libcity-bench-search-"))
+        try:
+            figures.update(_worker("--speed", f"sqlite:///{scratch / 'speed.sqlite3'}"))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return figures
     if backend == "postgresql":
         folder = CACHE / f"postgresql-{RECORDS}-{key}"
         _drop_stale(f"postgresql-{RECORDS}-", folder.name)
         with bench_cluster(folder) as url:
-            return _worker(backend, url, folder.with_suffix(".json"))
+            figures = _worker("--latency", url, folder.with_suffix(".json"))
+            with scratch_database(url) as scratch:
+                figures.update(_worker("--speed", scratch))
+            return figures
     raise SystemExit(f"no such backend: {backend}")
 
 
-def _worker(backend: str, url: str, build_file: Path) -> dict:
+def _worker(task: str, url: str, build_file: Path | None = None) -> dict:
+    """``--latency`` (on the cached build, made first when missing) or ``--speed`` (a fresh
+    database) in a subprocess on the database ``url``; its figures."""
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="libcity.config.settings",
                LIBCITY_HOME=str(CACHE / "home"))  # fmt: skip
-    cmd = [sys.executable, __file__, "--worker", backend, str(build_file)]
+    cmd = [sys.executable, __file__, task, *([str(build_file)] if build_file else [])]
     done = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
-        raise RuntimeError(f"{backend} worker exited {done.returncode}:\n{tail}")
+        raise RuntimeError(f"{task} worker on {url} exited {done.returncode}:\n{tail}")
     sys.stderr.write(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -249,22 +268,58 @@ def bench_cluster(folder: Path) -> Iterator[str]:
         tools._pg_ctl_stop(bindir, folder)
 
 
-# ---------------------------------------------------------------------------- the worker
+@contextlib.contextmanager
+def scratch_database(url: str) -> Iterator[str]:
+    """A fresh database in the bench cluster, dropped afterwards."""
+    import psycopg
+
+    name = "bench_index_speed"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
-def worker(backend: str, build_file: Path) -> dict:
-    import django
+# ---------------------------------------------------------------------------- the workers
 
-    django.setup()
+
+def latency_worker(build_file: Path) -> dict:
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", "search", verbosity=0)
     if not build_file.exists():
         build(build_file)
     built = json.loads(build_file.read_text())
-    figures = {f"{backend}_{name}": value for name, value in built["figures"].items()}
-    figures.update(latency(backend, queries(built["samples"])))
+    figures = {f"{connection.vendor}_{name}": value for name, value in built["figures"].items()}
+    figures.update(latency(connection.vendor, queries(built["samples"])))
     return figures
+
+
+def speed_worker() -> dict:
+    """Documents a second through ``index_documents`` (analysis and writes) into a fresh
+    index: the first ``SPEED_RECORDS`` generated books, ``BATCH`` a transaction, the analysis
+    caches cold at the start as in a new process."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from libcity.search.index import index_documents
+
+    call_command("migrate", "search", verbosity=0)
+    batches = list(document_batches(SPEED_RECORDS))
+    started = time.perf_counter()
+    for batch in batches:
+        with transaction.atomic():
+            index_documents(batch)
+    seconds = time.perf_counter() - started
+    return {
+        f"{connection.vendor}_index_docs_per_s": round(SPEED_RECORDS / seconds),
+        f"{connection.vendor}_index_sample": SPEED_RECORDS,
+    }
 
 
 def build(build_file: Path) -> None:
@@ -291,7 +346,7 @@ def build(build_file: Path) -> None:
     optimised = time.perf_counter() - before
     figures = {
         "build_records": written,
-        "index_docs_per_s": round(written / analysed),
+        "build_docs_per_s": round(written / analysed),
         "optimize_seconds": round(optimised, 1),
         "build_seconds": round(time.perf_counter() - started, 1),
     }
@@ -299,8 +354,8 @@ def build(build_file: Path) -> None:
     build_file.write_text(json.dumps(record, ensure_ascii=False, indent=1))
 
 
-def document_batches():
-    """The generated books as ``SearchDocument``s, ``BATCH`` at a time."""
+def document_batches(records: int = RECORDS):
+    """``records`` generated books as ``SearchDocument``s, ``BATCH`` at a time."""
     from libcity.catalogue.policies import clc_top
     from libcity.demo.catalogue.books import book_maker
     from libcity.demo.plan import SCALES, city_plan
@@ -310,7 +365,7 @@ def document_batches():
     district_of = {u.code: f"gz-{u.district}" for u in plan.units if u.district}
     loans = random.Random(f"libcity-bench-search-{SEED}")
     batch = []
-    for number, book in enumerate(book_maker(plan, SEED).books(RECORDS, RECORDS * 4), start=1):
+    for number, book in enumerate(book_maker(plan, SEED).books(records, records * 4), start=1):
         data = book.data
         units = sorted({unit for unit, _status in book.copies})
         shelf = sorted({u for u, status in book.copies
@@ -419,8 +474,12 @@ def engine_query(q: str) -> float:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2], Path(sys.argv[3])), ensure_ascii=False))
+    if sys.argv[1:2] in (["--latency"], ["--speed"]):
+        import django
+
+        django.setup()
+        done = latency_worker(Path(sys.argv[2])) if sys.argv[1] == "--latency" else speed_worker()
+        print(json.dumps(done, ensure_ascii=False))
     else:
         for key, value in run().items():
             print(f"{key}: {value}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from libcity.search.documents import SearchDocument
@@ -158,11 +158,17 @@ class Backend:
         )  # fmt: skip
 
     def matching(self, terms: list[Term], request: SearchRequest, **options) -> Match:
-        """The text, the filters and availability: what a record must meet."""
+        """The text, the filters and availability: what a record must meet. A copy on the
+        shelf at one of the chosen units (districts) stands at one of them: that filter then
+        goes without saying, and is left out (the planner would count it twice)."""
         match = self.text_match(terms, **options)
-        self.filter(match, request)
         if request.available_now:
+            scope = request.availability_scope
+            implied = {"unit": "units", "district": "districts"}.get(scope[0]) if scope else None
+            self.filter(match, replace(request, **{implied: ()}) if implied else request)
             match.add(*self.available(request))
+        else:
+            self.filter(match, request)
         return match
 
     def _page(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterator
 
 from django.db import connection, transaction
@@ -71,10 +72,17 @@ _FROM_STAGE = f"""
 
 #: The arrays of the many-valued facets, in the order of ``VALUE_FACETS``.
 _VALUE_ARRAYS = ", ".join(f"d.{facet}s" for facet in VALUE_FACETS)
-#: A match is dense, and read by walking the primary key, when its expected density is at
-#: least sqrt(window × _DENSE / records): testing a row (reading its vector) costs about
-#: _DENSE times what the GIN index spends on one match of a term.
+#: The text of a search is common, and its window read by walking the primary key, when its
+#: expected density is at least sqrt(window × _DENSE / records) (see ``_dense``).
 _DENSE = 15
+#: The walk reads this many times the rows the match's expected density says a window takes,
+#: and never more than _WALK_MAX rows.
+_WALK = 4
+_WALK_MAX = 100_000
+#: Memory for the window's statements: bitmaps of a large match stay exact (with the default
+#: 4 MB a bitmap over a million rows goes lossy and every row of a lossy page is rechecked).
+_WORK_MEM = "64MB"
+_TABLE = "search_document d"
 #: The last position a tsvector keeps (later ones are stored as this one).
 MAX_POSITION = 16383
 
@@ -209,48 +217,68 @@ class PostgresBackend(Backend):
         return hits
 
     def _text_window(self, match: Match, request: SearchRequest, size: int) -> list[Hit]:
-        """The first ``size`` text matches by record id, by the cheaper of two plans for the
-        match the planner expects (``_plan``):
+        """The first ``size`` text matches by record id. The GIN index finds matches but
+        not in that order, and sorting a large match means reading all of it; so:
 
-        - a dense match: walk the primary key in order and test each row against the query
-          (reading its ``tsvector``), until ``size`` rows matched: about ``size / density``
-          rows;
-        - a sparser one: the GIN index finds every match (its cost grows with the match) and
-          only those below a record id bound are read, the bound set from the density so
-          that about twice ``size`` fall below it; when fewer do (the planner's guess was
-          high), ``size`` matches the heap gives first bound it instead (they exist)."""
-        expected, records, low, high = self._plan(match)
-        in_order = f"ORDER BY d.record_id LIMIT {size}"
+        - when the text alone is common (its expected density at least
+          sqrt(window × _DENSE / records): testing a row, reading its vector, costs about
+          _DENSE times what the GIN index spends on a match), walk the primary key in order
+          testing each row, for about ``_WALK`` times the rows the expected density of the
+          whole match says a window takes (at most ``_WALK_MAX``);
+        - else, or for the rest of the match past the rows walked, ``_indexed_window``."""
+        text, everything, records = self._estimates(match)
+        hits: list[Hit] = []
+        last = None
         with transaction.atomic():
-            if expected * expected >= size * _DENSE * max(records, 1):
-                with _plans(bitmapscan="off"):
-                    return self._hits(match, request, in_order)
-            with _plans(seqscan="off", indexscan="off"):
-                bound = low + int(2 * size * (high - low + 1) / max(expected, 1))
-                if bound < high:
-                    hits = self._hits(match, request, f"AND d.record_id <= {bound} {in_order}")
-                    if len(hits) == size:
-                        return hits
-                hits = self._hits(match, request, f"LIMIT {size}")
-                if len(hits) < size:
-                    return sorted(hits, key=lambda hit: hit.record_id)
-                bound = max(hit.record_id for hit in hits)
-                return self._hits(match, request, f"AND d.record_id <= {bound} {in_order}")
+            if text * text >= size * _DENSE * records:
+                rows = max(
+                    1, int(min(_WALK_MAX, records, _WALK * size * records / max(everything, 1)))
+                )
+                with _plans(work_mem=_WORK_MEM, enable_bitmapscan="off"):
+                    walked = f"(SELECT * FROM search_document ORDER BY record_id LIMIT {rows})"
+                    walk = Match(f"{walked} d", match.source_params, match.where,
+                                 match.where_params)  # fmt: skip
+                    hits = self._hits(walk, request, f"ORDER BY d.record_id LIMIT {size}")
+                if len(hits) == size or (last := self._record_id_at(rows)) is None:
+                    return hits
+            with _plans(work_mem=_WORK_MEM, enable_seqscan="off", enable_indexscan="off"):
+                return hits + self._indexed_window(match, request, size - len(hits), last)
 
-    def _plan(self, match: Match) -> tuple[float, float, int, int]:
-        """The matches the planner expects, the records the table holds (its statistics),
-        and the lowest and highest record id."""
+    def _indexed_window(
+        self, match: Match, request: SearchRequest, size: int, after: int | None
+    ) -> list[Hit]:
+        """The first ``size`` matches by record id (after ``after``) from the GIN indexes:
+        any ``size`` matches bound the window (the size-th smallest record id among them is
+        at least the window's last), so the first rows the heap gives, in its own order, set
+        the bound, and the window is read in record-id order up to it: not much further than
+        those rows when the table holds its rows in record-id order, as a bulk load writes
+        them. A quarter more rows than needed keep the few rows stored out of order (written
+        later into free space) from pushing the bound up."""
+        after_sql = f"AND d.record_id > {after} " if after is not None else ""
+        sample = self._hits(match, request, f"{after_sql}LIMIT {size + size // 4}")
+        if len(sample) < size:
+            return sorted(sample, key=lambda hit: hit.record_id)
+        bound = sorted(hit.record_id for hit in sample)[size - 1]
+        order = f"AND d.record_id <= {bound} ORDER BY d.record_id LIMIT {size}"
+        return self._hits(match, request, after_sql + order)
+
+    def _estimates(self, match: Match) -> tuple[float, float, float]:
+        """The matches the planner expects for the text alone and for the whole match, and
+        the records the table holds (its statistics, read once a minute)."""
+        text = _expected(match.where[:1], match.where_params[:1])
+        everything = _expected(match.where, match.where_params) if len(match.where) > 1 else text
+        return text, everything, _records()
+
+    @staticmethod
+    def _record_id_at(rows: int) -> int | None:
+        """The record id of the ``rows``-th row in record-id order (None past the end)."""
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {match.from_where}", match.params)
-            plan = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT reltuples, (SELECT min(record_id) FROM search_document), "
-                "(SELECT max(record_id) FROM search_document) FROM pg_class "
-                "WHERE oid = 'search_document'::regclass"
+                "SELECT record_id FROM search_document ORDER BY record_id OFFSET %s LIMIT 1",
+                [rows - 1],
             )
-            records, low, high = cursor.fetchone()
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return float(plan[0]["Plan"]["Plan Rows"]), float(records), low or 0, high or 0
+            found = cursor.fetchone()
+        return found[0] if found else None
 
     def _hits(self, match: Match, request: SearchRequest, rest: str) -> list[Hit]:
         available, params = self.available(request)
@@ -271,6 +299,30 @@ class PostgresBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [*match.params, request.limit, request.offset])
             return [row[0] for row in cursor.fetchall()]
+
+
+def _expected(where: list[str], params: list) -> float:
+    """The rows the planner expects to meet these conditions."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_TABLE} WHERE {' AND '.join(where)}",
+                       params)  # fmt: skip
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+_RECORDS: dict[str, float] = {}
+
+
+def _records() -> float:
+    """The records ``search_document`` holds, from its statistics (``reltuples``), read again
+    after a minute."""
+    now = time.monotonic()
+    if now - _RECORDS.get("at", -60.0) >= 60.0:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass")
+            _RECORDS.update(at=now, records=max(1.0, float(cursor.fetchone()[0])))
+    return _RECORDS["records"]
 
 
 def tsquery(terms: list[Term], *, weighted: bool = False) -> str:
@@ -308,19 +360,19 @@ def _score(hits: list[Hit], terms: list[Term]) -> None:
 
 
 @contextlib.contextmanager
-def _plans(**switches: str) -> Iterator[None]:
-    """Within a transaction, some of the planner's scan kinds switched (``enable_<kind>``),
-    then put back. The planner does not count the cost of reading each row's ``tsvector``,
-    which is most of the work of testing rows against a query: left alone, it walks an
-    index testing rows where the GIN index would find them, and the other way round."""
-    names = [f"enable_{kind}" for kind in switches]
+def _plans(**settings: str) -> Iterator[None]:
+    """Within a transaction, some planner settings changed, then put back. The planner does
+    not count the cost of reading each row's ``tsvector``, which is most of the work of
+    testing rows against a query: left alone, it walks an index testing rows where the GIN
+    index would find them, and the other way round (``enable_<scan kind>``)."""
+    names = list(settings)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT "
             + ", ".join(f"current_setting('{name}')" for name in names)
             + ", "
             + ", ".join(f"set_config('{name}', %s, true)" for name in names),
-            list(switches.values()),
+            list(settings.values()),
         )
         before = cursor.fetchone()[: len(names)]
     try:

@@ -33,12 +33,18 @@ def book(record_id: int, **fields) -> SearchDocument:
     return SearchDocument(record_id=record_id, **{**defaults, **fields})
 
 
-@pytest.fixture(params=["dense", "sparse"] if connection.vendor == "postgresql" else ["any"])
+PLANS = ["walk", "walk then index", "index"] if connection.vendor == "postgresql" else ["any"]
+
+
+@pytest.fixture(params=PLANS)
 def plan(request, monkeypatch):
-    """On PostgreSQL, both ways of reading the window: walking the primary key (a match
-    taken for dense) and the GIN index with a record-id bound (a sparse one)."""
+    """On PostgreSQL, each way of reading the window: walking the primary key (the text
+    taken for common), the same for a row or two then the GIN index for the rest, the GIN
+    index alone."""
     if request.param != "any":
-        monkeypatch.setattr(postgres, "_DENSE", 0 if request.param == "dense" else 10**9)
+        monkeypatch.setattr(postgres, "_DENSE", 10**9 if request.param == "index" else 0)
+    if request.param == "walk then index":
+        monkeypatch.setattr(postgres, "_WALK", 0.1)
     return request.param
 
 
