@@ -15,9 +15,10 @@ from libcity.staff.models import ApiToken, StaffAssignment
 from libcity.staff.policies import roles_granting
 
 Actor = AbstractBaseUser | AnonymousUser | None
-#: Marks an actor object once a check found them holding a role. The object lives one request
-#: (or one command), so later ``is_staff_member`` questions in it (a history row asks whether
-#: to name the actor) are answered without another query.
+#: Marks an actor object once a check found them holding a role, so that later
+#: ``is_staff_member`` questions about it (a history row asks whether to name the actor) need no
+#: query. The object lives one request (or one command or connection); permission checks never
+#: read the mark, they ask the database every time.
 _SEEN_STAFF = "_libcity_seen_staff"
 
 
