@@ -36,6 +36,7 @@ def discover(names: list[str]) -> list[Path]:
 def load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 
