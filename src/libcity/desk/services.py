@@ -26,7 +26,7 @@ from libcity.circulation.services import (
 )
 from libcity.network.models import Unit
 from libcity.readers.models import Reader
-from libcity.readers.selectors import reader_by_card
+from libcity.readers.selectors import reader_id_by_card
 from libcity.readers.services import reader_set_consent
 from libcity.staff.policies import CIRCULATION_CHARGES, CIRCULATION_LEND
 from libcity.staff.selectors import Actor, access_unit
@@ -40,7 +40,8 @@ def desk_unit(actor: Actor, unit_code: str) -> Unit:
 def desk_checkout(*, item_barcode: str, card_number: str, unit_code: str, actor: Actor) -> Loan:
     """Lend the scanned copy on the scanned card at the desk's unit."""
     unit = desk_unit(actor, unit_code)
-    reader = reader_by_card(card_number)
+    # only the reader's id: the service locks the reader's row and reads it whole
+    reader = Reader(pk=reader_id_by_card(card_number))
     return loan_checkout(item=_scanned(item_barcode), reader=reader, unit=unit, actor=actor)
 
 

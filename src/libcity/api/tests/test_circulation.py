@@ -112,3 +112,43 @@ def test_anonymous_callers_are_turned_away(client, desk):
     response = client.post("/api/v1/returns", {"item_barcode": "B0001", "unit": "b1"},
                            content_type="application/json")  # fmt: skip
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("where", ["b1", "b2"])
+def test_a_checkout_and_a_return_cost_a_known_number_of_queries(client, desk, where):
+    """What a desk's two requests cost in statements (savepoints aside: a test runs inside a
+    transaction, and the search index's refresh after commit does not run here). A change
+    that reads more should change these numbers on purpose, and docs/operations.md with them.
+    A return at the copy's own unit shelves it; at the other desk it also stays (books
+    return anywhere) after a move."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from libcity.core import clock
+    from libcity.staff.models import ApiToken
+
+    headers = {"b1": bearer(desk["b1"]), "b2": bearer(desk["b2"])}
+    ApiToken.objects.update(last_used_at=clock.now())  # the first use's touch aside
+    body = {"item_barcode": "B0001", "card_number": desk["reader"].card_number, "unit": "b1"}
+
+    def statements(path, body, headers):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post(path, body, content_type="application/json", **headers)
+        assert answer.status_code in (200, 201), answer.content
+        return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+
+    checkout = statements("/api/v1/loans", body, headers["b1"])
+    back = statements("/api/v1/returns", {"item_barcode": "B0001", "unit": where},
+                      headers[where])  # fmt: skip
+    assert (len(checkout), len(back)) == (CHECKOUT_STATEMENTS, RETURN_STATEMENTS), (
+        "\n".join(checkout), "\n".join(back))  # fmt: skip
+
+
+#: Token, the desk's roles with its units, card, copy id; the reader's and the copy's locks,
+#: blocks, rule, the limits' count, the unit's hours and closed dates, the loan, the copy's
+#: move (lock, update, history, re-read), the loan's history.
+CHECKOUT_STATEMENTS = 17
+#: Token, roles, copy id, the open loan's reader; the reader's, the copy's and the loan's
+#: locks, credit (update, history, credit blocks), the loan's end and its history, the
+#: copy's move (lock, update, history, re-read).
+RETURN_STATEMENTS = 16

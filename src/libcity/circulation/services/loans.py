@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from libcity.catalogue import indexing
-from libcity.catalogue.models import Item, ItemStatus
+from libcity.catalogue.models import Item, ItemStatus, Record
 from libcity.catalogue.services import item_transition
 from libcity.circulation import policies, routing, states
 from libcity.circulation.exceptions import (
@@ -39,7 +39,7 @@ from libcity.network.models import Unit
 from libcity.network.selectors import unit_next_opening
 from libcity.readers.models import Reader, ReaderStatus
 from libcity.readers.selectors import reader_active_blocks
-from libcity.readers.services import reader_adjust_credit, reader_block_follow
+from libcity.readers.services import reader_adjust_credit_locked, reader_block_follow
 from libcity.readers.services.rows import lock as reader_lock
 from libcity.staff.selectors import Actor, is_staff_member
 
@@ -90,10 +90,19 @@ def _lock_reader(reader_id: int) -> Reader:
 
 
 def _lock_item(item: Item) -> Item:
-    """The copy's row lock, read with its record (the title in the answer) and its owner
-    (where a return may send it)."""
+    """The copy's row lock, read with its record's title (the answer names it; the rest of
+    the record, its MARC source above all, is left unread) and its owner (where a return
+    may send it)."""
     locked = Item.objects.select_for_update(of=("self",)).select_related("record", "owner")
-    return locked.get(pk=item.pk)
+    return locked.defer(*_RECORD_UNREAD).get(pk=item.pk)
+
+
+#: The record's columns a loan never reads (only its id and title are read with the copy).
+_RECORD_UNREAD = tuple(
+    f"record__{field.name}"
+    for field in Record._meta.concrete_fields
+    if field.name not in ("id", "title")
+)
 
 
 def _move_copy(item: Item, to_status: str, actor: Actor, unit: Unit | None, reason: str) -> None:
@@ -231,7 +240,8 @@ def _credit_after_return(reader: Reader | None, terms: Terms, late: int, actor: 
     if delta == 0:
         return 0
     reason = "late return" if penalty else "returned on time"
-    reader_adjust_credit(reader=reader, delta=delta, reason=reason, actor=actor)
+    # the reader was locked and read at the start of the return: no second read
+    reader_adjust_credit_locked(reader=reader, delta=delta, reason=reason, actor=actor)
     return delta
 
 

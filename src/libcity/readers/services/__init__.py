@@ -14,13 +14,18 @@ from libcity.readers.services.registration import (
     reader_register,
     reader_self_register,
 )
-from libcity.readers.services.standing import reader_adjust_credit, reader_set_deposit
+from libcity.readers.services.standing import (
+    reader_adjust_credit,
+    reader_adjust_credit_locked,
+    reader_set_deposit,
+)
 
 __all__ = [
     "card_replace",
     "card_report_lost",
     "categories_ensure",
     "reader_adjust_credit",
+    "reader_adjust_credit_locked",
     "reader_block",
     "reader_block_follow",
     "reader_register",

@@ -20,29 +20,37 @@ _MONEY_LIMIT = Decimal("1000000")
 def reader_adjust_credit(*, reader: Reader, delta: int, reason: str, actor: Actor) -> Reader:
     """Move the credit score (kept within the policy's bounds). Below the threshold a CREDIT
     block is set and a waived deposit becomes NONE; back above, both are undone."""
+    reason = _credit_change_checked(delta, reason)
+    with transaction.atomic():
+        _adjust_credit(lock(reader), delta, reason, actor)
+    reader.refresh_from_db()
+    return reader
+
+
+def reader_adjust_credit_locked(*, reader: Reader, delta: int, reason: str, actor: Actor) -> None:
+    """``reader_adjust_credit`` for a caller that already holds the reader's row lock in its
+    open transaction and read the row under it (a loan's return): the change is made on that
+    object, without reading the row again. Call it inside that transaction."""
+    _adjust_credit(reader, delta, _credit_change_checked(delta, reason), actor)
+
+
+def _credit_change_checked(delta: int, reason: str) -> str:
     if isinstance(delta, bool) or not isinstance(delta, int):
         raise InvalidReaderInput(_("A credit change is a whole number."))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidReaderInput(_("Say why the credit changes."))
-    with transaction.atomic():
-        locked = lock(reader)
-        before = locked.credit_score
-        locked.credit_score = policies.credit_clamp(before + delta)
-        if locked.credit_score != before:
-            locked.save(update_fields=["credit_score"])
-            write_history(
-                locked,
-                "credit_adjusted",
-                actor,
-                delta=delta,
-                before=before,
-                after=locked.credit_score,
-                reason=reason,
-            )
-        _follow_credit(locked, actor, reason)
-    reader.refresh_from_db()
-    return reader
+    return reason
+
+
+def _adjust_credit(locked: Reader, delta: int, reason: str, actor: Actor) -> None:
+    before = locked.credit_score
+    locked.credit_score = policies.credit_clamp(before + delta)
+    if locked.credit_score != before:
+        locked.save(update_fields=["credit_score"])
+        write_history(locked, "credit_adjusted", actor, delta=delta, before=before,
+                      after=locked.credit_score, reason=reason)  # fmt: skip
+    _follow_credit(locked, actor, reason)
 
 
 def _follow_credit(reader: Reader, actor: Actor, reason: str) -> None:
