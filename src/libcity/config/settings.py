@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "libcity.search",
     "libcity.catalogue",
     "libcity.circulation",
+    "libcity.holds",
+    "libcity.logistics",
     "libcity.desk",
     "libcity.web",
     "libcity.demo",
@@ -104,7 +106,9 @@ TEMPLATES = [
 def _database() -> dict:
     default_sqlite = f"sqlite:///{HOME / 'libcity.sqlite3'}"
     url = os.environ.get("DATABASE_URL", default_sqlite)
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    # Connections are kept for a minute, SQLite's too: opening one (the file, the PRAGMAs,
+    # Django's functions, the schema read by the first statement) costs a request a few ms.
+    config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         HOME.mkdir(parents=True, exist_ok=True)
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so

@@ -40,3 +40,21 @@ def test_serve_refuses_a_busy_port_with_a_message(db):
         port = busy.getsockname()[1]
         with pytest.raises(CommandError, match="already running"):
             run("serve", "--port", str(port))
+
+
+def test_serve_closes_its_connection_before_gunicorn_forks(db, monkeypatch):
+    """The workers must not inherit the connection that listed the demo logins (a forked
+    connection shared by processes mixes their transactions); their own are kept."""
+    from django.conf import settings
+
+    from libcity.config.management.commands import serve
+
+    steps = []
+    monkeypatch.setattr(serve.connections, "close_all", lambda: steps.append("close"))
+    monkeypatch.setattr(serve._Gunicorn, "run", lambda self: steps.append("gunicorn"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run("serve", "--port", str(port))
+    assert steps == ["close", "gunicorn"]
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60  # kept, SQLite's too

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 DEMO_LOGINS = [
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         _require_free_port(host, port)
         call_command("collectstatic", interactive=False, verbosity=0)
         self._announce(host, port)
+        # The announcement read the database: close that connection before gunicorn forks,
+        # so no worker inherits it (each thread of each worker opens and keeps its own).
+        connections.close_all()
         _Gunicorn(
             {
                 "bind": f"{host}:{port}",
