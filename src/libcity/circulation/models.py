@@ -206,7 +206,7 @@ class Notice(models.Model):
     """A message sent to a reader (overdue, due soon), kept to avoid sending it twice."""
 
     reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=40)
     channel = models.CharField(max_length=20)
     on = models.DateField(help_text=_("The day the notice is for"))
     sent_at = models.DateTimeField()

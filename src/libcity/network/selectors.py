@@ -377,3 +377,51 @@ def transport_cost(from_unit: Unit, to_unit: Unit) -> TransportQuote:
         return TransportQuote(cost=override[0], minutes=override[1], km=km, overridden=True)
     cost, minutes = policies.transport_derived(from_unit, to_unit, km)
     return TransportQuote(cost=cost, minutes=minutes, km=km, overridden=False)
+
+
+def units_open_on(day: dt.date, ids: Sequence[int] | None = None) -> set[int]:
+    """The active units (of ``ids``, or all) open at some time on ``day``: not closed that
+    date, and open 24 hours or with opening hours on its weekday. Three queries."""
+    units = Unit.objects.filter(is_active=True)
+    if ids is not None:
+        units = units.filter(pk__in=list(ids))
+    rows = list(units.values_list("pk", "open_24h"))
+    closed = _ids_closed_on([pk for pk, _h in rows], day)
+    by_hours = [pk for pk, all_day in rows if not all_day and pk not in closed]
+    with_hours: set[int] = set()
+    for chunk in _chunks(by_hours):
+        found = OpeningHours.objects.filter(unit_id__in=chunk, weekday=day.weekday())
+        with_hours.update(found.values_list("unit_id", flat=True))
+    return {pk for pk, all_day in rows if pk not in closed and (all_day or pk in with_hours)}
+
+
+class TransportTable:
+    """Transport costs between many units, for planners that ask again and again (targeting
+    holds, rebalancing, van runs): the units and the staff overrides are read once, every
+    other pair is derived from distance as ``transport_cost`` derives it, and remembered."""
+
+    def __init__(self, units: Iterable[Unit] | None = None) -> None:
+        chosen = list(units) if units is not None else list(Unit.objects.all())
+        self.units = {unit.pk: unit for unit in chosen}
+        overrides = TransportCost.objects.values_list("from_unit_id", "to_unit_id", "cost")
+        self._overrides = {(a, b): cost for a, b, cost in overrides}
+        self._memo: dict[tuple[int, int], Decimal] = {}
+
+    def km(self, from_id: int, to_id: int) -> float:
+        a, b = self.units[from_id], self.units[to_id]
+        return distance_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+    def cost(self, from_id: int, to_id: int) -> Decimal:
+        """Yuan per crate from one unit to another (nothing to stay put)."""
+        if from_id == to_id:
+            return Decimal("0.00")
+        key = (from_id, to_id)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._overrides.get(key)
+            if found is None:
+                found, _minutes = policies.transport_derived(
+                    self.units[from_id], self.units[to_id], self.km(from_id, to_id)
+                )
+            self._memo[key] = found
+        return found

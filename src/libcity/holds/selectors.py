@@ -1,0 +1,81 @@
+"""Reads of holds: a reader's holds and their place in the queue, a unit's hold shelf, a
+title's queue, and the one access check the API and the pages share."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from libcity.catalogue.models import Record
+from libcity.holds.exceptions import HoldNotFound
+from libcity.holds.models import ACTIVE, Hold, HoldStatus
+from libcity.network.models import Unit
+from libcity.readers.models import Reader
+from libcity.readers.selectors import reader_of_user
+from libcity.staff.policies import CIRCULATION_LEND
+from libcity.staff.selectors import Actor, has_any_scope
+
+_WAITING = (HoldStatus.PLACED, HoldStatus.TARGETED)
+
+
+def reader_holds(reader: Reader) -> list[Hold]:
+    """The reader's active holds, oldest first, each with ``queue_position`` (1 = next to
+    be served; None once a copy is on its way or ready)."""
+    holds = list(
+        Hold.objects.filter(reader=reader, status__in=ACTIVE)
+        .select_related("record", "pickup_unit", "copy")
+        .order_by("placed_at", "pk")
+    )
+    for hold in holds:
+        hold.queue_position = queue_position(hold) if hold.status in _WAITING else None
+    return holds
+
+
+def queue_position(hold: Hold) -> int:
+    """1 + the holds on the same title still waiting that were placed before this one."""
+    before = Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, pk__lt=hold.pk)
+    ahead = Hold.objects.filter(before, record_id=hold.record_id, status__in=_WAITING)
+    return ahead.count() + 1
+
+
+def record_queue(record: Record) -> QuerySet[Hold]:
+    """The title's active holds in queue order (staff)."""
+    return (
+        Hold.objects.filter(record=record, status__in=ACTIVE)
+        .select_related("pickup_unit", "copy")
+        .order_by("placed_at", "pk")
+    )
+
+
+def record_waiting_counts(record_ids: list[int]) -> dict[int, int]:
+    """How many holds wait on each title (for the catalogue: "3 readers waiting")."""
+    rows = (Hold.objects.filter(record_id__in=record_ids, status__in=_WAITING)
+            .values("record_id").annotate(n=Count("pk")))  # fmt: skip
+    return {row["record_id"]: row["n"] for row in rows}
+
+
+def hold_shelf(unit: Unit) -> QuerySet[Hold]:
+    """The copies waiting on ``unit``'s hold shelf, the first to expire first."""
+    return (
+        Hold.objects.filter(pickup_unit=unit, status=HoldStatus.READY)
+        .select_related("record", "copy", "reader")
+        .order_by("shelf_until", "pk")
+    )
+
+
+def access_hold(actor: Actor, hold_id: int) -> Hold:
+    """The hold if ``actor`` is its reader, or staff who lend somewhere; one error else."""
+    hold = (Hold.objects.select_related("record", "pickup_unit", "copy", "reader")
+            .filter(pk=hold_id).first())  # fmt: skip
+    if hold is None or not _may_see(actor, hold):
+        raise HoldNotFound(_("No such hold."))
+    return hold
+
+
+def _may_see(actor: Actor, hold: Hold) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    own = reader_of_user(actor)
+    if own is not None and hold.reader_id == own.pk:
+        return True
+    return has_any_scope(actor, CIRCULATION_LEND)

@@ -1,0 +1,201 @@
+"""Targeting: choose, for every hold still waiting for a copy, the best copy on a shelf.
+
+Runs when a hold is placed (for its title), when a chosen copy is lent from the shelf, and
+nightly for every title with waiting holds (``holds_target()``). It works a batch of titles at
+a time, in a few queries per batch whatever the number of holds: the waiting holds, the copies
+on shelves not chosen yet, and then the writes.
+
+A copy may serve a hold when it is on a shelf (``available``), at an active unit with shelves
+that is open on the day (a closed unit cannot pull it), not already chosen for another hold,
+of the requested copy when the hold names one, and lendable to the reader at the pickup point
+by the circulation rule. Among those the hold takes the cheapest by ``holds.policies``: the
+transport cost to the pickup point plus the last-copy penalty; ties go to the lower copy id.
+Holds are served in queue order (placed first, first served), each taking its best copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from libcity.catalogue.models import Item, ItemStatus
+from libcity.core import clock
+from libcity.holds.models import WITH_COPY, Hold, HoldHistory, HoldStatus
+from libcity.holds.policies import hold_policy
+from libcity.holds.services.moves import hold_move
+from libcity.holds.services.placing import copy_may_serve
+from libcity.network.policies import unit_keeps_shelves
+from libcity.network.selectors import TransportTable, units_open_on
+
+#: Titles per batch.
+BATCH = 2000
+
+
+@dataclass
+class TargetingReport:
+    titles: int = 0
+    waiting: int = 0
+    targeted: int = 0
+    released: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"holds targeted: {self.targeted} of {self.waiting} waiting, over {self.titles} "
+            f"titles; {self.released} released ({self.seconds:.1f} s)"
+        )
+
+
+def holds_target(*, record_ids: list[int] | None = None, day: dt.date | None = None,
+                 batch: int = BATCH) -> TargetingReport:  # fmt: skip
+    """Choose copies for the waiting holds of ``record_ids`` (all titles when None)."""
+    started = time.monotonic()
+    report = TargetingReport(released=holds_release_gone(record_ids=record_ids))
+    waiting = Hold.objects.filter(status=HoldStatus.PLACED)
+    if record_ids is not None:
+        waiting = waiting.filter(record_id__in=record_ids)
+    titles = sorted(set(waiting.values_list("record_id", flat=True)))
+    if titles:
+        planner = _Planner(day or clock.today())
+        for start in range(0, len(titles), batch):
+            planner.target(titles[start : start + batch], report)
+    report.titles = len(titles)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def holds_release_gone(*, record_ids: list[int] | None = None) -> int:
+    """Holds whose chosen copy is no longer on a shelf (lent, missing, withdrawn) wait again."""
+    chosen = Hold.objects.filter(status=HoldStatus.TARGETED).exclude(
+        copy__status=ItemStatus.AVAILABLE
+    )
+    if record_ids is not None:
+        chosen = chosen.filter(record_id__in=record_ids)
+    released = 0
+    for hold_id in list(chosen.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = Hold.objects.select_for_update(of=("self",)).select_related("copy", "reader")
+            hold = locked.filter(pk=hold_id).first()
+            if hold is None or hold.status != HoldStatus.TARGETED:
+                continue
+            barcode = hold.copy.barcode if hold.copy_id else ""
+            hold.copy, hold.copy_chosen_at = None, None
+            hold_move(hold, HoldStatus.PLACED, unit=None, actor=None,
+                      fields=("copy", "copy_chosen_at"), released=barcode)  # fmt: skip
+            released += 1
+    return released
+
+
+class _Planner:
+    """What targeting reads once a run: the units, which are open, transport costs, and the
+    circulation rules' answers (per pickup point, reader category and item type)."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.policy = hold_policy()
+        self.table = TransportTable()
+        self.open = units_open_on(day)
+        self.shelves = {pk for pk, unit in self.table.units.items() if unit_keeps_shelves(unit)}
+        self._lends: dict[tuple[int, int | None, str], bool] = {}
+
+    def lends(self, pickup_id: int, category_id: int | None, item_type: str) -> bool:
+        key = (pickup_id, category_id, item_type)
+        if key not in self._lends:
+            pickup = self.table.units[pickup_id]
+            self._lends[key] = copy_may_serve(pickup, category_id, item_type)
+        return self._lends[key]
+
+    def target(self, titles: list[int], report: TargetingReport) -> None:
+        holds = list(
+            Hold.objects.filter(record_id__in=titles, status=HoldStatus.PLACED)
+            .order_by("placed_at", "pk")
+            .values_list("pk", "record_id", "requested_item_id", "pickup_unit_id",
+                         "reader__category_id")
+        )  # fmt: skip
+        report.waiting += len(holds)
+        shelves = self._copies(titles)
+        choices = [c for c in (self._choose(h, shelves) for h in holds) if c is not None]
+        report.targeted += _write(choices)
+
+    def _copies(self, titles: list[int]) -> dict[int, list[list]]:
+        """The copies that may be chosen, by title: [id, unit, item type, taken]."""
+        chosen = Hold.objects.filter(record_id__in=titles, status__in=WITH_COPY,
+                                     copy__isnull=False).values("copy_id")  # fmt: skip
+        rows = (
+            Item.objects.filter(record_id__in=titles, status=ItemStatus.AVAILABLE,
+                                location_id__in=self.open & self.shelves)
+            .exclude(pk__in=chosen)
+            .values_list("pk", "record_id", "location_id", "item_type")
+        )  # fmt: skip
+        by_title: dict[int, list[list]] = defaultdict(list)
+        for pk, record_id, location_id, item_type in rows:
+            by_title[record_id].append([pk, location_id, item_type, False])
+        return by_title
+
+    def _choose(self, hold: tuple, shelves: dict[int, list[list]]) -> tuple[int, int] | None:
+        hold_id, record_id, requested, pickup, category = hold
+        copies = shelves.get(record_id, [])
+        left: dict[int, int] = defaultdict(int)
+        for copy in copies:
+            if not copy[3]:
+                left[copy[1]] += 1
+        best, best_key = None, None
+        for copy in copies:
+            pk, unit, item_type, taken = copy
+            if taken or (requested is not None and pk != requested):
+                continue
+            if not self.lends(pickup, category, item_type):
+                continue
+            key = (self._score(unit, pickup, left[unit]), pk)
+            if best_key is None or key < best_key:
+                best, best_key = copy, key
+        if best is None:
+            return None
+        best[3] = True
+        return hold_id, best[0]
+
+    def _score(self, unit: int, pickup: int, on_shelf_there: int) -> Decimal:
+        score = self.table.cost(unit, pickup)
+        if on_shelf_there <= 1 and unit != pickup:
+            score += self.policy.last_copy_penalty
+        return score
+
+
+def _write(choices: list[tuple[int, int]]) -> int:
+    """Give each chosen copy to its hold, if the hold still waits and the copy is still on
+    its shelf, under their row locks; returns how many holds got a copy."""
+    if not choices:
+        return 0
+    now, done = clock.now(), 0
+    with transaction.atomic():
+        wanted = dict(choices)
+        holds = {h.pk: h for h in Hold.objects.select_for_update().filter(
+            pk__in=list(wanted), status=HoldStatus.PLACED)}  # fmt: skip
+        on_shelf = set(Item.objects.select_for_update().filter(
+            pk__in=list(wanted.values()), status=ItemStatus.AVAILABLE
+        ).values_list("pk", flat=True))  # fmt: skip
+        ready, history = [], []
+        for hold_id, copy_id in choices:
+            hold = holds.get(hold_id)
+            if hold is None or copy_id not in on_shelf:
+                continue
+            hold.status, hold.copy_id, hold.copy_chosen_at = HoldStatus.TARGETED, copy_id, now
+            ready.append(hold)
+            history.append(
+                HoldHistory(
+                    hold=hold,
+                    action="hold_targeted",
+                    from_status=HoldStatus.PLACED,
+                    to_status=HoldStatus.TARGETED,
+                    at=now,
+                    details={"record": hold.record_id, "copy": copy_id},
+                )
+            )
+        Hold.objects.bulk_update(ready, ["status", "copy", "copy_chosen_at"], batch_size=500)
+        HoldHistory.objects.bulk_create(history, batch_size=1000)
+        done = len(ready)
+    return done
