@@ -64,7 +64,7 @@ def loan_checkout(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Lo
     """Lend ``item`` to ``reader`` at ``unit`` under the rule that applies there."""
     today = clock.today()
     with transaction.atomic():
-        reader = _lock_reader(reader.pk)
+        reader = _lock_reader(reader.pk, category=True)
         item = _lock_item(item)
         _check_reader_may_borrow(reader, today)
         terms = policies.terms_for(reader, item, unit)
@@ -82,10 +82,12 @@ def loan_checkout(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Lo
     return loan
 
 
-def _lock_reader(reader_id: int) -> Reader:
-    """The reader's row lock (as ``readers.services.rows.lock`` takes it), read with the
-    category the loan records: one query."""
-    locked = Reader.objects.select_for_update(of=("self",)).select_related("category")
+def _lock_reader(reader_id: int, *, category: bool = False) -> Reader:
+    """The reader's row lock (as ``readers.services.rows.lock`` takes it), read (with the
+    category a new loan records, when asked) in one query."""
+    locked = Reader.objects.select_for_update(of=("self",))
+    if category:
+        locked = locked.select_related("category")
     return locked.get(pk=reader_id)
 
 
@@ -97,12 +99,17 @@ def _lock_item(item: Item) -> Item:
     return locked.defer(*_RECORD_UNREAD).get(pk=item.pk)
 
 
+def _unread(relation: str, model, kept: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of a related row read with a lock that a loan never uses (for
+    ``defer``): all but ``kept`` (and the id)."""
+    return tuple(f"{relation}__{field.name}" for field in model._meta.concrete_fields
+                 if field.name not in ("id", *kept))  # fmt: skip
+
+
 #: The record's columns a loan never reads (only its id and title are read with the copy).
-_RECORD_UNREAD = tuple(
-    f"record__{field.name}"
-    for field in Record._meta.concrete_fields
-    if field.name not in ("id", "title")
-)
+_RECORD_UNREAD = _unread("record", Record, ("title",))
+#: The issuing unit's, with an open loan: the answer names it by its code.
+_ISSUER_UNREAD = _unread("issued_at_unit", Unit, ("code",))
 
 
 def _move_copy(item: Item, to_status: str, actor: Actor, unit: Unit | None, reason: str) -> None:
@@ -195,10 +202,10 @@ _OPEN = (*states.RUNNING, LoanStatus.CLAIMED_RETURNED, LoanStatus.LOST)
 
 
 def _lock_open_loan(item: Item) -> Loan | None:
-    """The copy's open loan under its row lock, with the unit that issued it (the answer
-    names it), the locked copy in place of a re-read."""
+    """The copy's open loan under its row lock, with the code of the unit that issued it
+    (the answer names it), the locked copy in place of a re-read."""
     locked = Loan.objects.select_for_update(of=("self",)).select_related("issued_at_unit")
-    loan = locked.filter(item=item, status__in=_OPEN).first()
+    loan = locked.defer(*_ISSUER_UNREAD).filter(item=item, status__in=_OPEN).first()
     if loan is not None:
         loan.item = item
     return loan
