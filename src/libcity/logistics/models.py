@@ -1,0 +1,88 @@
+"""Logistics: copies moving between units (transits) and their history.
+
+Every move of a copy from one unit to another is a transit, whatever sent it: a return that
+must go home, a hold's copy going to its pickup point, a rebalancing move. A transit is
+created where the copy is, packed into a crate, shipped (on a van run), and received where it
+arrives; one still on the road after ``holds.policies.HoldPolicy.transit_days`` is overdue.
+See ``states.py``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from libcity.catalogue.models import Item
+from libcity.core.models import HistoryBase
+from libcity.holds.models import Hold
+from libcity.network.models import Unit
+
+
+class TransitStatus(models.TextChoices):
+    CREATED = "created", _("To send")
+    PACKED = "packed", _("Packed")
+    SHIPPED = "shipped", _("On the road")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: Transits still on their way (one a copy at most).
+OPEN = (TransitStatus.CREATED, TransitStatus.PACKED, TransitStatus.SHIPPED)
+
+
+class TransitReason(models.TextChoices):
+    RETURN = "return", _("Going home after a return")
+    HOLD = "hold", _("For a hold")
+    REBALANCE = "rebalance", _("Rebalancing")
+    DELIVERY = "delivery", _("For home delivery")
+
+
+class Transit(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="transits")
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transits_out")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transits_in")
+    reason = models.CharField(max_length=20, choices=TransitReason.choices)
+    hold = models.ForeignKey(
+        Hold, null=True, blank=True, on_delete=models.SET_NULL, related_name="transits"
+    )
+    status = models.CharField(max_length=20, choices=TransitStatus.choices, db_index=True)
+    created_at = models.DateTimeField()
+    due_on = models.DateField(help_text=_("Flagged overdue when not received by this day"))
+    packed_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_at_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status__in=OPEN), name="one_open_transit_per_copy"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["from_unit", "status"]),
+            models.Index(fields=["to_unit", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"transit {self.pk}: {self.item_id} {self.from_unit_id}→{self.to_unit_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+class TransitHistory(HistoryBase):
+    transit = models.ForeignKey(Transit, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")  # fmt: skip
+
+    class Meta(HistoryBase.Meta):
+        verbose_name_plural = "transit history"
