@@ -204,3 +204,17 @@ def test_the_lending_units_rule_can_send_every_copy_home(library, lent):
         library.city.b1,
         "owner_only",
     )
+
+
+def test_the_worker_runs_the_holds_daily_work(library, lent):
+    import io
+
+    from django.core.management import call_command
+
+    copy = lent("LENT")
+    place(library, library.city.b1)
+    back(copy, library.city.b1)
+    out = io.StringIO()
+    call_command("worker", once=True, day="2026-03-13", stdout=out)
+    assert "holds expired: 1 uncollected" in out.getvalue()
+    assert "transits overdue: 0" in out.getvalue()

@@ -16,11 +16,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from libcity.circulation.services import circulation_daily
 from libcity.core import clock
+from libcity.logistics.services import logistics_daily
 
 
 class Command(BaseCommand):
     help = (
-        "Run the daily work (overdue loans, reader blocks, notices) now and then every day at "
+        "Run the daily work (overdue loans, reader blocks, notices; hold shelf expiry, "
+        "targeting, overdue transits) now and then every day at "
         "--at; --once to run once and exit."
     )
 
@@ -45,9 +47,9 @@ class Command(BaseCommand):
 
     def _run(self, day: dt.date | None) -> None:
         started = time.monotonic()
-        report = circulation_daily(day=day)
-        for line in report.lines():
-            self.stdout.write(f"{line} ({time.monotonic() - started:.1f} s)")
+        for daily in (circulation_daily, logistics_daily):
+            for line in daily(day=day).lines():
+                self.stdout.write(f"{line} ({time.monotonic() - started:.1f} s)")
         self.stdout.flush()
 
     def _sleep(self, seconds: float) -> bool:
