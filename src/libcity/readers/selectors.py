@@ -46,7 +46,8 @@ def reader_id_by_card(number: str) -> int:
     """``reader_by_card`` with only the reader's id read: for a service that locks the
     reader's row and reads it whole under the lock (a checkout), so one narrow query here."""
     found = Card.objects.filter(number=(number or "").strip()).values_list("status", "reader_id")
-    status, reader_id = found.first() or (None, None)
+    # the number is unique: no ordering (the model's would join the reader to sort by)
+    status, reader_id = next(iter(found.order_by()[:1]), (None, None))
     _check_lending_card(status)
     return reader_id
 
