@@ -19,6 +19,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from django.db import transaction
 
@@ -38,14 +39,24 @@ log = logging.getLogger(__name__)
 _pending = threading.local()
 
 
-def records_changed(record_ids: Iterable[int]) -> None:
+def records_changed(record_ids: Iterable[int], *, documents: Iterable[SearchDocument] = ()) -> None:
     """Reindex these records once the surrounding transaction commits (only their copy
-    facets inside ``copies_only()``)."""
+    facets inside ``copies_only()``).
+
+    ``documents``: the whole search documents of some of these records, from a caller that
+    has just written them and knows them in full (a batch import's new records); they are
+    indexed as given instead of being read back. A record that the same transaction also
+    changes without a document is read back after all (the document may be out of date),
+    and documents of a transaction that is rolled back are forgotten with it.
+    """
     if getattr(_pending, "copies_only", False):
         copies_changed(record_ids)
         return
-    _pending_ids().update(int(i) for i in record_ids)
-    transaction.on_commit(_reindex_pending)
+    ids = {int(i) for i in record_ids}
+    known = {doc.record_id: doc for doc in documents if doc.record_id in ids}
+    _pending_ids().update(ids)
+    _pending_ids("read").update(ids - set(known))
+    transaction.on_commit(partial(_reindex_pending, known))
 
 
 def copies_changed(record_ids: Iterable[int]) -> None:
@@ -74,17 +85,22 @@ def _pending_ids(kind: str = "ids") -> set[int]:
     return getattr(_pending, kind)
 
 
-def _reindex_pending() -> None:
+def _reindex_pending(known: dict[int, SearchDocument] | None = None) -> None:
     """The first callback of a commit reindexes every pending record; the rest find none.
     (Ids left by a rolled-back transaction are reindexed too: harmless, the index then
-    says what the database says.) A failure is logged, not raised: the catalogue write has
-    committed and should not look failed; ``libcity reindex`` repairs the index."""
-    ids, copies = _pending_ids(), _pending_ids("copies")
-    _pending.ids, _pending.copies = set(), set()
+    says what the database says.) ``known``: the documents given with the callback's
+    ``records_changed``, used for records nothing else changed. A failure is logged, not
+    raised: the catalogue write has committed and should not look failed; ``libcity
+    reindex`` repairs the index."""
+    ids, copies, read = _pending_ids(), _pending_ids("copies"), _pending_ids("read")
+    _pending.ids, _pending.copies, _pending.read = set(), set(), set()
+    documents = {i: doc for i, doc in (known or {}).items() if i in ids and i not in read}
     copies = sorted(copies - ids)
     ids = sorted(ids)
     try:
-        if ids:
+        if ids and documents:
+            records_reindex(ids, documents=documents)
+        elif ids:
             records_reindex(ids)
         if copies:
             copies_reindex(copies)
@@ -94,16 +110,24 @@ def _reindex_pending() -> None:
                       len(missed), missed[:10])  # fmt: skip
 
 
-def records_reindex(record_ids: Iterable[int], *, batch: int = 2000) -> None:
+def records_reindex(
+    record_ids: Iterable[int], *, batch: int = 2000,
+    documents: dict[int, SearchDocument] | None = None,
+) -> None:  # fmt: skip
     """Rebuild the search documents of these records, ``batch`` at a time, in one
-    transaction; ids with no record leave the index."""
+    transaction; ids with no record leave the index. ``documents``: those already known,
+    by record id (the others are read from the catalogue)."""
     ids = sorted({int(i) for i in record_ids})
+    documents = documents or {}
     with transaction.atomic():
         for start in range(0, len(ids), batch):
             part = ids[start : start + batch]
-            docs = record_documents(part)
+            unknown = [pk for pk in part if pk not in documents]
+            read = record_documents(unknown) if unknown else []
+            docs = sorted([*read, *(documents[pk] for pk in part if pk in documents)],
+                          key=lambda doc: doc.record_id)  # fmt: skip
             index_documents(docs)
-            index_delete(set(part) - {doc.record_id for doc in docs})
+            index_delete(set(unknown) - {doc.record_id for doc in read})
 
 
 def copies_reindex(record_ids: list[int]) -> None:
@@ -185,10 +209,10 @@ def _copies(record_ids: list[int]) -> tuple[dict[int, list[tuple]], dict[str, st
     by_record: dict[int, list[tuple]] = defaultdict(list)
     for record_id, *copy in copies:
         by_record[record_id].append(copy)
-    return by_record, _districts({copy[3] for found in by_record.values() for copy in found})
+    return by_record, districts_of({copy[3] for found in by_record.values() for copy in found})
 
 
-def _districts(paths: set[str]) -> dict[str, str]:
+def districts_of(paths: set[str]) -> dict[str, str]:
     """For each unit path (``/1/5/23/``), the code of its deepest ancestor-or-self of tier
     district ('' when none): one query for every unit involved."""
     chains = {path: [int(p) for p in path.strip("/").split("/") if p] for path in paths}
@@ -203,21 +227,38 @@ def _districts(paths: set[str]) -> dict[str, str]:
 
 
 def _document(record: Record, copies: list[tuple], districts: dict[str, str]) -> SearchDocument:
-    isbns = [record.isbn, *record.isbns] if record.isbn else list(record.isbns)
     return SearchDocument(
-        record_id=record.pk,
-        title=_lines(record.title, *record.alt_titles),
-        author=_lines(*record.authors, *record.alt_authors, record.responsibility),
-        subject=_lines(*record.subjects),
-        publisher=record.publisher,
-        isbn=_lines(*isbns),
-        clc=record.clc,
-        other=record.place,
-        year=record.year,
-        language=record.language,
-        clc_top=record.clc_top,
-        **_copy_facets(copies, districts),
+        record_id=record.pk, **document_text(vars(record)), **_copy_facets(copies, districts)
     )
+
+
+def document_text(columns: dict) -> dict:
+    """The text and record facets of a record's search document, from its columns (a
+    ``Record``'s, or those about to be written)."""
+    isbns = [columns["isbn"], *columns["isbns"]] if columns["isbn"] else list(columns["isbns"])
+    return {
+        "title": _lines(columns["title"], *columns["alt_titles"]),
+        "author": _lines(*columns["authors"], *columns["alt_authors"], columns["responsibility"]),
+        "subject": _lines(*columns["subjects"]),
+        "publisher": columns["publisher"],
+        "isbn": _lines(*isbns),
+        "clc": columns["clc"],
+        "other": columns["place"],
+        "year": columns["year"],
+        "language": columns["language"],
+        "clc_top": columns["clc_top"],
+    }
+
+
+def new_record_document(
+    record_id: int, columns: dict, copies: list[tuple], districts: dict[str, str],
+    analysed: dict[str, str] | None = None,
+) -> SearchDocument:  # fmt: skip
+    """The search document of a record just written from ``columns``, with these copies
+    (``(item_type, status, unit code, unit path)`` each) and, when already known, its
+    analysed text (``SearchDocument.analysed``)."""
+    return SearchDocument(record_id=record_id, **document_text(columns),
+                          **_copy_facets(copies, districts), tokens=analysed)  # fmt: skip
 
 
 def _copy_facets(copies: list[tuple], districts: dict[str, str]) -> dict[str, list[str]]:

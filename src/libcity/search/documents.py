@@ -33,6 +33,9 @@ class SearchDocument:
     districts: list[str] = field(default_factory=list)  # district codes of those units
     available_units: list[str] = field(default_factory=list)  # units with a copy on the shelf
     available_districts: list[str] = field(default_factory=list)  # their districts
+    #: The text fields already analysed (what ``analysed`` returns), when the caller made
+    #: them beforehand (a MARC import does, in the process reading the file).
+    tokens: dict[str, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def available(self) -> bool:
@@ -40,6 +43,8 @@ class SearchDocument:
 
     def analysed(self) -> dict[str, str]:
         """Each text field as the tokens the backends store (``analysis``)."""
+        if self.tokens is not None:
+            return self.tokens
         return {
             name: analyse_clc(self.clc) if name == "clc" else analyse(getattr(self, name))
             for name in TEXT_FIELDS

@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 from libcity.catalogue import indexing, policies
 from libcity.catalogue.data import ItemData, RecordData
 from libcity.catalogue.matching import CopyHolder, RecordMatcher, copy_holders
-from libcity.catalogue.models import CatalogueHistory, Item, ItemHistory, Record, RecordIsbn
+from libcity.catalogue.models import (
+    CatalogueHistory,
+    Item,
+    ItemHistory,
+    ItemStatus,
+    Record,
+    RecordIsbn,
+)
 from libcity.catalogue.services.items import (
     barcode_taken,
     item_added_history,
@@ -63,17 +70,27 @@ class BatchResult:
 
 
 def records_import(
-    *, batch: list[RecordData], unit: Unit, actor: Actor = None
-) -> list[BatchResult]:
+    *, batch: list[RecordData], unit: Unit, actor: Actor = None,
+    analysed: list[dict[str, str] | None] | None = None,
+) -> list[BatchResult]:  # fmt: skip
     """Copy cataloguing for every record of ``batch`` (``unit`` owns the copies whose owner
     code names no unit), one result per record in order. Writes in the caller's transaction
-    (a savepoint of its own) and asks the search index for the records touched, once."""
+    (a savepoint of its own) and asks the search index for the records touched, once.
+
+    ``analysed``: for each record of the batch, the search text of a record made from it
+    already analysed (``SearchDocument.analysed`` of ``indexing.document_text`` of
+    ``record_columns``), or None; the new records' search documents are then made here,
+    from what is written, and not read back."""
     if not connection.features.can_return_rows_from_bulk_insert:
         return _one_by_one(batch, unit, actor)  # no ids back from a bulk insert
+    analysed = analysed or [None] * len(batch)
     try:
         with transaction.atomic():
             plan = _BatchPlan(batch, unit, actor)
-            results = [plan.take(data, key) for data, key in zip(batch, plan.keys, strict=True)]
+            results = [
+                plan.take(data, key, tokens)
+                for data, key, tokens in zip(batch, plan.keys, analysed, strict=True)
+            ]
             plan.write()
     except (IntegrityError, DataError):
         return _one_by_one(batch, unit, actor)
@@ -98,7 +115,7 @@ class _BatchPlan:
         self.copies: list[tuple[_Target, dict]] = []  # item columns, by record
         self.changed: list[_Target] = []
 
-    def take(self, data: RecordData, key: str) -> BatchResult:
+    def take(self, data: RecordData, key: str, analysed: dict | None = None) -> BatchResult:
         """Plan one record (merged or new, with its copies), or reject it."""
         data, skipped = _without_held_copies(data, key, self.holders)
         try:
@@ -111,13 +128,13 @@ class _BatchPlan:
         if merged:
             self.history.append((target, merged_history(data, self.actor)))
         else:
-            target = self._new_record(data, columns)
+            target = self._new_record(data, columns, analysed)
         self._add_copies(target, copies)
         self.changed.append(target)
         return BatchResult(merged=merged, skipped=skipped)
 
-    def _new_record(self, data: RecordData, columns: dict) -> _NewRecord:
-        record = _NewRecord(columns)
+    def _new_record(self, data: RecordData, columns: dict, analysed: dict | None) -> _NewRecord:
+        record = _NewRecord(columns, analysed)
         self.records.append(record)
         self.matcher.add(record, columns["isbns"], columns["match_key"])
         self.history.append((record, created_history(data, self.actor)))
@@ -171,7 +188,26 @@ class _BatchPlan:
         added = [{**item_added_history(columns, self.actor), "item_id": item_id}
                  for columns, item_id in zip(items, item_ids, strict=True)]  # fmt: skip
         insert_rows(ItemHistory, added)
-        indexing.records_changed(_pk(target) for target in self.changed)
+        indexing.records_changed((_pk(target) for target in self.changed),
+                                 documents=self._documents(items))  # fmt: skip
+
+    def _documents(self, items: list[dict]):
+        """The search documents of the new records, from the rows just written: their
+        columns and their copies (standing where their owners are)."""
+        standing = Unit.objects.filter(pk__in={item["location_id"] for item in items})
+        units = {pk: (code, path) for pk, code, path in standing.values_list("pk", "code", "path")}
+        copies: dict[int, list[tuple]] = {}
+        for item in items:
+            if item["status"] == ItemStatus.WITHDRAWN:
+                continue  # as the index leaves out of a record read back
+            copies.setdefault(item["record_id"], []).append(
+                (item["item_type"], item["status"], *units[item["location_id"]])
+            )
+        districts = indexing.districts_of({unit[1] for unit in units.values()})
+        return [indexing.new_record_document(record.pk, record.columns,
+                                             copies.get(record.pk, []), districts,
+                                             record.analysed)
+                for record in self.records]  # fmt: skip
 
 
 def _inserted(model, rows: list[dict]) -> list[int]:
@@ -181,10 +217,10 @@ def _inserted(model, rows: list[dict]) -> list[int]:
 class _NewRecord:
     """A record the batch creates: its columns, then its id once written."""
 
-    __slots__ = ("columns", "pk")
+    __slots__ = ("analysed", "columns", "pk")
 
-    def __init__(self, columns: dict) -> None:
-        self.columns, self.pk = columns, None
+    def __init__(self, columns: dict, analysed: dict | None = None) -> None:
+        self.columns, self.analysed, self.pk = columns, analysed, None
 
 
 _Target = _NewRecord | int  # a record created by the batch, or a stored record's id
