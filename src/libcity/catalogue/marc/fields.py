@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from pymarc import Field, Indicators, Record, Subfield
@@ -38,14 +39,22 @@ class Mapped:
     notes: list[str] = field(default_factory=list)
 
 
+#: Values cleaned, remembered: publishers, places, names, codes and call-number classes
+#: come again and again in a file (a bounded cache: titles mostly do not).
+_CLEANED = 1 << 16
+
+
+@lru_cache(maxsize=_CLEANED)
 def clean(text: str | None) -> str:
     """NFC text without control marks or runs of spaces."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text.translate(_CONTROLS))
+    if not text.isascii():  # ASCII has no control marks to drop and is NFC already
+        text = unicodedata.normalize("NFC", text.translate(_CONTROLS))
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=_CLEANED)
 def strip_isbd(text: str | None) -> str:
     """``text`` without the ISBD punctuation that ends it ("Friendly fire /" → "Friendly
     fire"); a full stop after an initial or in an ellipsis stays."""
