@@ -19,6 +19,30 @@ from libcity.holds.models import Hold
 from libcity.network.models import Unit
 
 
+class VanRun(models.Model):
+    """One van's round from its depot on one day: the stops in order, with the time it
+    arrives and the copies it takes and leaves at each, and its kilometres against one trip
+    per stop (``baseline_km``)."""
+
+    day = models.DateField()
+    depot = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="van_runs")
+    van = models.PositiveSmallIntegerField()
+    stops = models.JSONField(default=list)
+    km = models.FloatField()
+    baseline_km = models.FloatField()
+    minutes = models.PositiveIntegerField()
+    planned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "depot__code", "van"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "depot", "van"], name="one_run_per_van_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"van {self.van} of {self.depot_id} on {self.day}"
+
+
 class TransitStatus(models.TextChoices):
     CREATED = "created", _("To send")
     PACKED = "packed", _("Packed")
@@ -54,6 +78,12 @@ class Transit(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     received_at_unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pickup_run = models.ForeignKey(
+        VanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="pickups"
+    )
+    delivery_run = models.ForeignKey(
+        VanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
 
     class Meta:

@@ -1,0 +1,42 @@
+"""Logistics rules a library may set differently: the vans. Defaults below;
+``settings.LIBCITY_VAN_POLICY`` (a dict of the field names of :class:`VanPolicy`) overrides
+them, e.g. ``{"vans_per_depot": 3}``."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from libcity.network.models import Unit, UnitTier
+
+
+@dataclass(frozen=True)
+class VanPolicy:
+    #: Vans that leave each depot in the morning.
+    vans_per_depot: int = 2
+    #: Copies a van carries (the crates it takes, counted in copies).
+    van_capacity: int = 400
+    #: When the vans leave the depot and when they must be back.
+    day_start: dt.time = dt.time(8, 0)
+    day_end: dt.time = dt.time(18, 0)
+    #: Tiers of unit that are depots: each other unit is served by the nearest depot above it.
+    depot_tiers: tuple[str, ...] = (UnitTier.CENTRAL, UnitTier.DISTRICT)
+    #: Seconds the route search may spend on one depot's day.
+    seconds_per_depot: float = 2.0
+
+
+def van_policy() -> VanPolicy:
+    overrides = dict(getattr(settings, "LIBCITY_VAN_POLICY", {}) or {})
+    for name in ("day_start", "day_end"):
+        if isinstance(overrides.get(name), str):
+            overrides[name] = dt.time.fromisoformat(overrides[name])
+    if "depot_tiers" in overrides:
+        overrides["depot_tiers"] = tuple(overrides["depot_tiers"])
+    return dataclasses.replace(VanPolicy(), **overrides)
+
+
+def unit_is_depot(unit: Unit) -> bool:
+    return unit.is_active and unit.tier in van_policy().depot_tiers
