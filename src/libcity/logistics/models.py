@@ -9,6 +9,7 @@ See ``states.py``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,51 @@ class Transit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RebalancePlan(models.Model):
+    """Moves of idle copies to where readers wait, proposed for staff to approve (which
+    sends the copies) or reject."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default="proposed")
+    proposed_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    needs = models.PositiveIntegerField(default=0, help_text=_("Copies wanted in all"))
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"rebalancing plan {self.pk} ({self.status})"
+
+
+class RebalanceMove(models.Model):
+    plan = models.ForeignKey(RebalancePlan, on_delete=models.CASCADE, related_name="moves")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    cost = models.DecimalField(max_digits=8, decimal_places=2)
+    transit = models.ForeignKey(
+        Transit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["from_unit__code", "to_unit__code", "id"]
+
+    def __str__(self) -> str:
+        return f"move {self.item_id} {self.from_unit_id}→{self.to_unit_id}"
 
 
 class TransitHistory(HistoryBase):

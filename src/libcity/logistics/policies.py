@@ -40,3 +40,20 @@ def van_policy() -> VanPolicy:
 
 def unit_is_depot(unit: Unit) -> bool:
     return unit.is_active and unit.tier in van_policy().depot_tiers
+
+
+@dataclass(frozen=True)
+class RebalancePolicy:
+    #: A copy is idle when nobody borrowed it for this many days (and it has been in the
+    #: collection that long).
+    idle_days: int = 180
+    #: Recent demand: loans over this many days.
+    demand_days: int = 90
+    #: A unit that lent a title this many times lately, and has no copy of it on a shelf
+    #: now, needs one.
+    demand_loans: int = 3
+
+
+def rebalance_policy() -> RebalancePolicy:
+    overrides = dict(getattr(settings, "LIBCITY_REBALANCE_POLICY", {}) or {})
+    return dataclasses.replace(RebalancePolicy(), **overrides)

@@ -82,7 +82,7 @@ class _Planner:
     def __init__(self, day: dt.date) -> None:
         self.day, self.policy, self.network = day, van_policy(), network_policy()
         self.table = TransportTable()
-        self.depot_of = _depots(self.table.units)
+        self.depot_of = depots_of_units(self.table.units)
         self.open = units_open_on(day)
 
     def stops(self, report: VanPlanReport) -> dict[int, dict[int, _Stop]]:
@@ -147,7 +147,7 @@ class _Planner:
         return run
 
 
-def _depots(units: dict[int, Unit]) -> dict[int, int]:
+def depots_of_units(units: dict[int, Unit]) -> dict[int, int]:
     """Each unit's depot: the nearest depot at or above it (none above: no depot)."""
     depots = {pk for pk, unit in units.items() if unit_is_depot(unit)}
     found = {}
