@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from libcity.api import catalogue, circulation, errors, readers, units
+from libcity.api import catalogue, circulation, errors, holds, readers, units
 
 api = NinjaAPI(
     title="libcity API",
@@ -21,3 +21,4 @@ api.add_router("", units.router)
 api.add_router("", readers.router)
 api.add_router("", catalogue.router)
 api.add_router("", circulation.router)
+api.add_router("", holds.router)

@@ -42,6 +42,7 @@ class Dispatch:
     message: str
     hold: Hold | None = None
     transit: Transit | None = None
+    item: Item | None = None
 
     @property
     def stays(self) -> bool:
@@ -59,10 +60,11 @@ def copy_dispatch(*, item: Item, unit: Unit, actor: Actor, route: Route | None =
         route = route or copy_route(item, unit)
         if route.stays:
             _shelve(item, unit, actor)
-            return Dispatch(SHELVE, unit, route.reason, route.message)
+            return Dispatch(SHELVE, unit, route.reason, route.message, item=item)
         trip = transit_send(item=item, from_unit=unit, to_unit=route.destination,
                             reason=TransitReason.RETURN, actor=actor)  # fmt: skip
-        return Dispatch(TRANSIT, route.destination, route.reason, route.message, transit=trip)
+        return Dispatch(TRANSIT, route.destination, route.reason, route.message, transit=trip,
+                        item=item)  # fmt: skip
 
 
 def copy_route(item: Item, unit: Unit) -> Route:
@@ -88,13 +90,13 @@ def _for_hold(item: Item, unit: Unit, placement: Placement, actor: Actor) -> Dis
     if placement.shelf_here:
         message = _("On the hold shelf here: hold %(hold)s, to be collected by %(until)s.") % {
             "hold": hold.pk, "until": hold.shelf_until.isoformat()}  # fmt: skip
-        return Dispatch(HOLD_SHELF, unit, "hold_here", message, hold=hold)
+        return Dispatch(HOLD_SHELF, unit, "hold_here", message, hold=hold, item=item)
     trip = transit_send(item=_fresh(item), from_unit=unit, to_unit=placement.destination,
                         reason=TransitReason.HOLD, actor=actor, hold=hold)  # fmt: skip
     message = _("A reader waits for it: send it to %(unit)s for hold %(hold)s.") % {
         "unit": placement.destination.name(), "hold": hold.pk}  # fmt: skip
     return Dispatch(TRANSIT, placement.destination, "hold_elsewhere", message, hold=hold,
-                    transit=trip)  # fmt: skip
+                    transit=trip, item=item)  # fmt: skip
 
 
 def transit_receive(*, item: Item, unit: Unit, actor: Actor) -> Dispatch:
@@ -122,7 +124,7 @@ def _onward(item: Item, unit: Unit, transit: Transit, actor: Actor) -> Dispatch:
     trip = transit_send(item=_fresh(item), from_unit=unit, to_unit=destination,
                         reason=transit.reason, actor=actor)  # fmt: skip
     message = _("Not for here: send it on to %(unit)s.") % {"unit": destination.name()}
-    return Dispatch(TRANSIT, destination, "wrong_unit", message, transit=trip)
+    return Dispatch(TRANSIT, destination, "wrong_unit", message, transit=trip, item=item)
 
 
 def copy_pick(*, item: Item, unit: Unit, actor: Actor) -> Dispatch:
