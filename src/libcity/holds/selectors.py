@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from libcity.catalogue.models import Record
 from libcity.holds.exceptions import HoldNotFound
 from libcity.holds.models import ACTIVE, Hold, HoldStatus
+from libcity.holds.policies import unit_takes_pickups
 from libcity.network.models import Unit
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_of_user
@@ -79,3 +80,10 @@ def _may_see(actor: Actor, hold: Hold) -> bool:
     if own is not None and hold.reader_id == own.pk:
         return True
     return has_any_scope(actor, CIRCULATION_LEND)
+
+
+def pickup_points() -> list[Unit]:
+    """The units where a reader may collect a hold, in tree order."""
+    return [
+        u for u in Unit.objects.filter(is_active=True).order_by("path") if unit_takes_pickups(u)
+    ]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from libcity.web.opac import catalogue
+from libcity.web.opac import catalogue, holds
 from libcity.web.opac import views as opac
 from libcity.web.staff import catalogue as staff_catalogue
 from libcity.web.staff import desk, rules
@@ -17,6 +17,8 @@ urlpatterns = [
     path("records/<int:record_id>/", catalogue.record_page, name="record"),
     path("register/", opac.register, name="register"),
     path("account/", opac.account, name="account"),
+    path("records/<int:record_id>/hold/", holds.hold_place_view, name="hold-place"),
+    path("account/holds/<int:hold_id>/cancel/", holds.hold_cancel_view, name="hold-cancel"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

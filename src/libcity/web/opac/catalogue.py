@@ -8,10 +8,13 @@ from django.utils.translation import get_language
 
 from libcity.catalogue import selectors as catalogue
 from libcity.core.exceptions import DomainError
+from libcity.holds.selectors import record_waiting_counts
 from libcity.network import selectors as network
+from libcity.readers import selectors as readers
 from libcity.search.query import SearchRequest
 from libcity.web.opac.facets import chosen_filters, facet_panel
 from libcity.web.opac.forms import CatalogueSearchForm, NearCopyForm
+from libcity.web.opac.holds import HoldForm
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -73,7 +76,19 @@ def record_page(request: HttpRequest, record_id: int) -> HttpResponse:
         "availability": catalogue.availability_by_unit([record.pk])[record.pk],
         "near_form": near_form,
         "nearest": _nearest(record, near_form),
+        **_hold_context(request, record),
     })  # fmt: skip
+
+
+def _hold_context(request: HttpRequest, record) -> dict:
+    """How many readers wait, and the hold form for a signed-in reader (their home library
+    chosen first)."""
+    reader = readers.reader_of_user(request.user) if request.user.is_authenticated else None
+    home = reader.home_unit.code if reader is not None else ""
+    return {
+        "waiting": record_waiting_counts([record.pk]).get(record.pk, 0),
+        "hold_form": HoldForm(initial_unit=home) if reader is not None else None,
+    }
 
 
 def _nearest(record, form: NearCopyForm):

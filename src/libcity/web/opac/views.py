@@ -17,6 +17,7 @@ from libcity.circulation.states import RUNNING
 from libcity.core import clock
 from libcity.core.exceptions import DomainError
 from libcity.desk.services import desk_renew
+from libcity.holds.selectors import reader_holds
 from libcity.network import selectors as network
 from libcity.readers import selectors as readers
 from libcity.readers.services import reader_self_register
@@ -135,6 +136,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "running": list(RUNNING),
             "charges": list(circulation.reader_charges(reader)),
             "history": circulation.reader_reading_history(reader)[:HISTORY_SHOWN],
+            "holds": reader_holds(reader),
         },
     )
 
