@@ -19,18 +19,19 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from libcity.catalogue.data import RecordData
-from libcity.catalogue.indexing import document_text
 from libcity.catalogue.marc import readahead
 from libcity.catalogue.marc.fields import Mapped
 from libcity.catalogue.marc.mapping import record_data
 from libcity.catalogue.marc.reading import read_marc
 from libcity.catalogue.marc.results import ReadResult, Rejection
-from libcity.catalogue.services.imports import BatchResult, records_import
-from libcity.catalogue.services.records import record_columns
+from libcity.catalogue.services.imports import (
+    BatchResult,
+    Prepared,
+    record_prepared,
+    records_import,
+)
 from libcity.core.exceptions import DomainError
 from libcity.network.models import Unit
-from libcity.search.documents import SearchDocument
 from libcity.staff.selectors import Actor
 
 Progress = Callable[[int, float], None]  # records so far, records per second
@@ -90,7 +91,7 @@ def marc_import(
             with transaction.atomic():
                 results = records_import(
                     batch=[entry.mapped.data for entry in entries], unit=unit, actor=actor,
-                    analysed=[entry.analysed for entry in entries],
+                    prepared=[entry.prepared for entry in entries],
                 )  # fmt: skip
             outcomes = dict(zip(map(id, entries), results, strict=True))
             for entry in prepared:
@@ -109,9 +110,9 @@ class _Entry:
     offset: int | None
     label: str  # the 001, else the title
     mapped: Mapped
-    #: The search text of a record made from it, analysed here: in the reading child,
-    #: while the parent writes (``records_import``).
-    analysed: dict[str, str] | None = None
+    #: What ``records_import`` works out before writing (the checks, the columns, the
+    #: search text analysed), made here: in the reading child, while the parent writes.
+    prepared: Prepared
 
 
 def _prepared(result: ReadResult) -> _Entry | Rejection:
@@ -123,13 +124,7 @@ def _prepared(result: ReadResult) -> _Entry | Rejection:
         return Rejection(result.number, error.message, error.code, offset=result.offset,
                          label=result.label)  # fmt: skip
     return _Entry(result.number, result.offset, result.label or mapped.data.title, mapped,
-                  _analysed(mapped.data))  # fmt: skip
-
-
-def _analysed(data: RecordData) -> dict[str, str]:
-    """The analysed search text a new record made from ``data`` would have."""
-    text = document_text(record_columns(data))
-    return SearchDocument(record_id=0, **text).analysed()
+                  record_prepared(mapped.data))  # fmt: skip
 
 
 def _count(entry: _Entry | Rejection, result: BatchResult | None, report: ImportReport) -> None:

@@ -10,11 +10,19 @@ def unstorable_text(values: dict, limits: dict[str, int]) -> str:
     """Why these values cannot be stored ('' when they can): a text longer than its column
     (``limits``), or a NUL character (PostgreSQL stores none, in text or in JSON)."""
     for name, value in values.items():
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            return _("The %(field)s contains a NUL character.") % {"field": name}
-        limit = limits.get(name)
-        if limit and isinstance(value, str) and len(value) > limit:
-            return _("The %(field)s is %(n)d characters long; at most %(max)d fit.") % {
-                "field": name, "n": len(value), "max": limit}  # fmt: skip
+        if isinstance(value, str):
+            if "\x00" in value:
+                return _nul(name)
+            limit = limits.get(name)
+            if limit and len(value) > limit:
+                return _("The %(field)s is %(n)d characters long; at most %(max)d fit.") % {
+                    "field": name, "n": len(value), "max": limit}  # fmt: skip
+        elif isinstance(value, list) and any(
+            isinstance(text, str) and "\x00" in text for text in value
+        ):
+            return _nul(name)
     return ""
+
+
+def _nul(name: str) -> str:
+    return _("The %(field)s contains a NUL character.") % {"field": name}

@@ -50,6 +50,7 @@ from libcity.catalogue.services.records import (
 from libcity.core.bulk import insert_rows
 from libcity.core.exceptions import DomainError
 from libcity.network.models import Unit
+from libcity.search.documents import SearchDocument
 from libcity.staff.selectors import Actor
 
 DATABASE_REFUSED = "database_refused"
@@ -69,28 +70,51 @@ class BatchResult:
         return bool(self.code)
 
 
+@dataclass
+class Prepared:
+    """What ``records_import`` works out of one record before asking the database: its
+    match key, then the columns ``record_check`` makes of it or why it refuses it, and the
+    analysed search text of a record with those columns. ``record_prepared`` makes it; a
+    MARC import has it made in the process reading the file."""
+
+    key: str
+    columns: dict | None = None
+    refused: tuple[str, str] | None = None  # record_check's error: message, code
+    analysed: dict[str, str] | None = None  # SearchDocument.analysed of the columns
+
+
+def record_prepared(data: RecordData, *, analyse: bool = True) -> Prepared:
+    """``Prepared`` for ``data``; without ``analyse``, the search text is left for the
+    index step."""
+    try:
+        columns = record_check(data)
+    except DomainError as error:
+        return Prepared(record_match_key(data), refused=(error.message, error.code))
+    key = columns["match_key"]  # record_match_key(data)
+    if not analyse:
+        return Prepared(key, columns)
+    text = indexing.document_text(columns)
+    return Prepared(key, columns, analysed=SearchDocument(record_id=0, **text).analysed())
+
+
 def records_import(
     *, batch: list[RecordData], unit: Unit, actor: Actor = None,
-    analysed: list[dict[str, str] | None] | None = None,
+    prepared: list[Prepared] | None = None,
 ) -> list[BatchResult]:  # fmt: skip
     """Copy cataloguing for every record of ``batch`` (``unit`` owns the copies whose owner
     code names no unit), one result per record in order. Writes in the caller's transaction
     (a savepoint of its own) and asks the search index for the records touched, once.
 
-    ``analysed``: for each record of the batch, the search text of a record made from it
-    already analysed (``SearchDocument.analysed`` of ``indexing.document_text`` of
-    ``record_columns``), or None; the new records' search documents are then made here,
-    from what is written, and not read back."""
+    ``prepared``: ``record_prepared`` of each record of the batch, when the caller made it
+    beforehand. The search documents of the new records are made here from what is
+    written, not read back."""
     if not connection.features.can_return_rows_from_bulk_insert:
         return _one_by_one(batch, unit, actor)  # no ids back from a bulk insert
-    analysed = analysed or [None] * len(batch)
+    prepared = prepared or [record_prepared(data, analyse=False) for data in batch]
     try:
         with transaction.atomic():
-            plan = _BatchPlan(batch, unit, actor)
-            results = [
-                plan.take(data, key, tokens)
-                for data, key, tokens in zip(batch, plan.keys, analysed, strict=True)
-            ]
+            plan = _BatchPlan(batch, prepared, unit, actor)
+            results = [plan.take(data, ready) for data, ready in zip(batch, prepared, strict=True)]
             plan.write()
     except (IntegrityError, DataError):
         return _one_by_one(batch, unit, actor)
@@ -100,11 +124,12 @@ def records_import(
 class _BatchPlan:
     """The rows a batch will write, decided record by record before any is written."""
 
-    def __init__(self, batch: list[RecordData], unit: Unit, actor: Actor) -> None:
+    def __init__(
+        self, batch: list[RecordData], prepared: list[Prepared], unit: Unit, actor: Actor
+    ) -> None:
         self.unit, self.actor = unit, actor
-        self.keys = [record_match_key(data) for data in batch]
         isbns = [isbn for data in batch for isbn in data.isbns]
-        keys = [key for data, key in zip(batch, self.keys, strict=True) if not data.isbns]
+        keys = [ready.key for data, ready in zip(batch, prepared, strict=True) if not data.isbns]
         self.matcher = RecordMatcher(isbns, keys)
         self.holders = copy_holders(item.barcode for data in batch for item in data.items)
         self.taken = set(self.holders)
@@ -115,20 +140,22 @@ class _BatchPlan:
         self.copies: list[tuple[_Target, dict]] = []  # item columns, by record
         self.changed: list[_Target] = []
 
-    def take(self, data: RecordData, key: str, analysed: dict | None = None) -> BatchResult:
+    def take(self, data: RecordData, ready: Prepared) -> BatchResult:
         """Plan one record (merged or new, with its copies), or reject it."""
-        data, skipped = _without_held_copies(data, key, self.holders)
+        data, skipped = _without_held_copies(data, ready.key, self.holders)
+        if ready.refused:
+            return BatchResult(reason=ready.refused[0], code=ready.refused[1])
+        columns = ready.columns
         try:
-            columns = record_check(data)
             copies = self._copies(data.items)
         except DomainError as error:
             return BatchResult(reason=error.message, code=error.code)
-        target = self.matcher.match(columns["isbns"], key)
+        target = self.matcher.match(columns["isbns"], ready.key)
         merged = target is not None
         if merged:
             self.history.append((target, merged_history(data, self.actor)))
         else:
-            target = self._new_record(data, columns, analysed)
+            target = self._new_record(data, columns, ready.analysed)
         self._add_copies(target, copies)
         self.changed.append(target)
         return BatchResult(merged=merged, skipped=skipped)
