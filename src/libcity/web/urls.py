@@ -4,7 +4,7 @@ from django.urls import path
 from libcity.web.opac import catalogue, holds
 from libcity.web.opac import views as opac
 from libcity.web.staff import catalogue as staff_catalogue
-from libcity.web.staff import desk, rules
+from libcity.web.staff import desk, logistics, rules
 from libcity.web.staff import views as staff
 
 app_name = "web"
@@ -40,6 +40,14 @@ urlpatterns = [
     path("staff/readers/<str:card_number>/", staff.reader_page, name="staff-reader"),
     path("staff/desk/", desk.desk_page, name="staff-desk"),
     path("staff/returns/", desk.returns_page, name="staff-returns"),
+    path("staff/holds/", logistics.holds_page, name="staff-holds"),
+    path("staff/vans/", logistics.vans_page, name="staff-vans"),
+    path("staff/rebalance/", logistics.rebalance_page, name="staff-rebalance"),
+    path(
+        "staff/rebalance/<int:plan_id>/",
+        logistics.rebalance_plan_page,
+        name="staff-rebalance-plan",
+    ),
     path("staff/rules/", rules.rule_list, name="staff-rules"),
     path("staff/rules/new/", rules.rule_new, name="staff-rule-new"),
     path("staff/rules/explain/", rules.rule_explain, name="staff-rule-explain"),
