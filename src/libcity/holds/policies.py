@@ -29,6 +29,8 @@ from libcity.network.models import Unit, UnitKind
 
 FIRST_COME, LOCAL_FIRST = "first_come", "local_first"
 QUEUE_ORDERS = (FIRST_COME, LOCAL_FIRST)
+NEAREST, OWNER_FIRST = "nearest", "owner_first"
+TARGETINGS = (NEAREST, OWNER_FIRST)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class HoldPolicy:
     pickup_kinds: tuple[str, ...] = (UnitKind.LIBRARY, UnitKind.STUDY_ROOM_24H, UnitKind.LOCKER)
     #: Days a transit may take before it is flagged overdue.
     transit_days: int = 3
+    #: ``nearest`` (the cheapest copy to move) or ``owner_first`` (copies owned by the pickup
+    #: point or a library above it first, the cheapest among them; then the cheapest).
+    targeting: str = NEAREST
 
 
 def hold_policy() -> HoldPolicy:
@@ -57,6 +62,8 @@ def hold_policy() -> HoldPolicy:
     policy = dataclasses.replace(HoldPolicy(), **overrides)
     if policy.queue_order not in QUEUE_ORDERS:
         raise ValueError(f"LIBCITY_HOLD_POLICY queue_order must be one of {QUEUE_ORDERS}")
+    if policy.targeting not in TARGETINGS:
+        raise ValueError(f"LIBCITY_HOLD_POLICY targeting must be one of {TARGETINGS}")
     return policy
 
 

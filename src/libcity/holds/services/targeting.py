@@ -26,7 +26,7 @@ from django.db import transaction
 from libcity.catalogue.models import Item, ItemStatus
 from libcity.core import clock
 from libcity.holds.models import WITH_COPY, Hold, HoldHistory, HoldStatus
-from libcity.holds.policies import hold_policy
+from libcity.holds.policies import OWNER_FIRST, hold_policy
 from libcity.holds.services.moves import hold_move
 from libcity.holds.services.placing import copy_may_serve
 from libcity.network.policies import unit_keeps_shelves
@@ -101,6 +101,15 @@ class _Planner:
         self.open = units_open_on(day)
         self.shelves = {pk for pk, unit in self.table.units.items() if unit_keeps_shelves(unit)}
         self._lends: dict[tuple[int, int | None, str], bool] = {}
+        self.owner_first = self.policy.targeting == OWNER_FIRST
+        self._chains: dict[int, frozenset[int]] = {}
+
+    def chain(self, unit_id: int) -> frozenset[int]:
+        """The unit and every unit above it."""
+        if unit_id not in self._chains:
+            path = self.table.units[unit_id].path
+            self._chains[unit_id] = frozenset(int(p) for p in path.strip("/").split("/") if p)
+        return self._chains[unit_id]
 
     def lends(self, pickup_id: int, category_id: int | None, item_type: str) -> bool:
         key = (pickup_id, category_id, item_type)
@@ -122,18 +131,18 @@ class _Planner:
         report.targeted += _write(choices)
 
     def _copies(self, titles: list[int]) -> dict[int, list[list]]:
-        """The copies that may be chosen, by title: [id, unit, item type, taken]."""
+        """The copies that may be chosen, by title: [id, unit, item type, taken, owner]."""
         chosen = Hold.objects.filter(record_id__in=titles, status__in=WITH_COPY,
                                      copy__isnull=False).values("copy_id")  # fmt: skip
         rows = (
             Item.objects.filter(record_id__in=titles, status=ItemStatus.AVAILABLE,
                                 location_id__in=self.open & self.shelves)
             .exclude(pk__in=chosen)
-            .values_list("pk", "record_id", "location_id", "item_type")
+            .values_list("pk", "record_id", "location_id", "item_type", "owner_id")
         )  # fmt: skip
         by_title: dict[int, list[list]] = defaultdict(list)
-        for pk, record_id, location_id, item_type in rows:
-            by_title[record_id].append([pk, location_id, item_type, False])
+        for pk, record_id, location_id, item_type, owner_id in rows:
+            by_title[record_id].append([pk, location_id, item_type, False, owner_id])
         return by_title
 
     def _choose(self, hold: tuple, shelves: dict[int, list[list]]) -> tuple[int, int] | None:
@@ -145,12 +154,13 @@ class _Planner:
                 left[copy[1]] += 1
         best, best_key = None, None
         for copy in copies:
-            pk, unit, item_type, taken = copy
+            pk, unit, item_type, taken, owner = copy
             if taken or (requested is not None and pk != requested):
                 continue
             if not self.lends(pickup, category, item_type):
                 continue
-            key = (self._score(unit, pickup, left[unit]), pk)
+            foreign = self.owner_first and owner not in self.chain(pickup)
+            key = (foreign, self._score(unit, pickup, left[unit]), pk)
             if best_key is None or key < best_key:
                 best, best_key = copy, key
         if best is None:

@@ -151,3 +151,36 @@ def test_placing_a_hold_targets_after_commit(library, django_capture_on_commit_c
         hold = place(library, library.city.b1)
     assert chosen(hold) == "HERE"
     assert Hold.objects.get(pk=hold.pk).status == HoldStatus.TARGETED
+
+
+def test_owner_first_prefers_the_pickup_points_own_copy_further_away(library, settings):
+    settings.LIBCITY_HOLD_POLICY = {"targeting": "owner_first"}
+    city = library.city
+    near = library.copy("NEAR", owner=city.b1)
+    own = library.copy("OWN1", owner=city.b2)
+    item_transition(item=near, to_status="available", actor=None, location=city.d2)  # floated
+    item_transition(item=own, to_status="available", actor=None, location=city.b1)
+    hold = place(library, city.b2)
+    holds_target()
+    assert chosen(hold) == "OWN1"
+
+
+def test_nearest_takes_the_nearer_copy_whoever_owns_it(library):
+    city = library.city
+    near = library.copy("NEAR", owner=city.b1)
+    own = library.copy("OWN1", owner=city.b2)
+    item_transition(item=near, to_status="available", actor=None, location=city.d2)  # floated
+    item_transition(item=own, to_status="available", actor=None, location=city.b1)
+    hold = place(library, city.b2)
+    holds_target()
+    assert chosen(hold) == "NEAR"
+
+
+def test_an_unknown_policy_is_refused(settings):
+    import pytest
+
+    from libcity.holds.policies import hold_policy
+
+    settings.LIBCITY_HOLD_POLICY = {"targeting": "random"}
+    with pytest.raises(ValueError, match="targeting"):
+        hold_policy()
