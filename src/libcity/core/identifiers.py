@@ -100,6 +100,31 @@ def card_number_is_valid(number: str) -> bool:
 def isbn_normalise(raw: str) -> str | None:
     """An ISBN-10 or ISBN-13, with or without hyphens, as ISBN-13 digits; None if not valid."""
     text = (raw or "").strip().split(" ")[0].split("(")[0]
+    if _PLAIN_ISBN.fullmatch(text):
+        return _plain_isbn13(text)
     if not stdnum_isbn.is_valid(text):
         return None
     return stdnum_isbn.to_isbn13(stdnum_isbn.compact(text))
+
+
+#: An ISBN in its plain form (13 digits, or 9 digits and a check digit or X): the common
+#: case, worked out here with python-stdnum's rules without its general machinery (a MARC
+#: import normalises every ISBN of a file).
+_PLAIN_ISBN = re.compile(r"[0-9]{13}|[0-9]{9}[0-9X]", re.ASCII)
+
+
+def _plain_isbn13(text: str) -> str | None:
+    """``text`` (matching ``_PLAIN_ISBN``) as ISBN-13 digits, None if not valid."""
+    if len(text) == 13:
+        valid = text[:3] in ("978", "979") and _ean_check(text[:12]) == text[12]
+        return text if valid else None
+    check = sum((i + 1) * int(n) for i, n in enumerate(text[:9])) % 11
+    if ("X" if check == 10 else str(check)) != text[9]:
+        return None
+    return "978" + text[:9] + _ean_check("978" + text[:9])
+
+
+def _ean_check(digits: str) -> str:
+    """The EAN-13 check digit of 12 digits."""
+    total = sum((1 if i % 2 else 3) * int(n) for i, n in enumerate(reversed(digits)))
+    return str((10 - total) % 10)
