@@ -39,6 +39,31 @@ class Mapped:
     notes: list[str] = field(default_factory=list)
 
 
+class FieldsByTag:
+    """A pymarc record as the mapping tables read it (``leader``, ``get``, ``get_fields``,
+    with pymarc's answers), its fields gathered by tag once: pymarc walks every field for
+    each question, and a table asks about twenty a record."""
+
+    __slots__ = ("_by_tag", "fields", "leader")
+
+    def __init__(self, record: Record) -> None:
+        self.leader, self.fields = record.leader, record.fields
+        self._by_tag: dict[str, list[Field]] = {}
+        for found in record.fields:
+            self._by_tag.setdefault(found.tag, []).append(found)
+
+    def get(self, tag: str, default: Field | None = None) -> Field | None:
+        found = self._by_tag.get(tag)
+        return found[0] if found else default
+
+    def get_fields(self, *tags: str) -> list[Field]:
+        """The fields with any of these tags, in the record's order."""
+        present = [tag for tag in dict.fromkeys(tags) if tag in self._by_tag]
+        if len(present) > 1:
+            return [found for found in self.fields if found.tag in present]
+        return list(self._by_tag[present[0]]) if present else ([] if tags else self.fields)
+
+
 #: Values cleaned, remembered: publishers, places, names, codes and call-number classes
 #: come again and again in a file (a bounded cache: titles mostly do not).
 _CLEANED = 1 << 16

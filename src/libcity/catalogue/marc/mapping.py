@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from libcity.catalogue.marc import cnmarc, marc21
 from libcity.catalogue.marc.exceptions import MarcIncomplete
-from libcity.catalogue.marc.fields import Mapped
+from libcity.catalogue.marc.fields import FieldsByTag, Mapped
 from libcity.catalogue.marc.flavours import CNMARC, NOT_BIBLIOGRAPHIC
 from libcity.catalogue.marc.results import MarcRecord
 
@@ -19,7 +19,7 @@ def record_data(read: MarcRecord) -> Mapped:
     if str(read.record.leader)[6:7] in NOT_BIBLIOGRAPHIC:
         raise MarcIncomplete(_("This is an authority or holdings record, not a bibliographic one."))
     table = cnmarc if read.flavour == CNMARC else marc21
-    mapped = table.record_data(read.record)
+    mapped = table.record_data(FieldsByTag(read.record))
     if not mapped.data.title:
         raise MarcIncomplete(_("The record has no title (%(field)s).")
                              % {"field": _TITLE_FIELD.get(read.flavour, "245 $a")})  # fmt: skip
