@@ -160,6 +160,7 @@ class ChargeKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue fine")
     LOST = "lost", _("Lost item")
     DAMAGE = "damage", _("Damaged item")
+    DELIVERY = "delivery", _("Home delivery fee")
 
 
 class ChargeStatus(models.TextChoices):

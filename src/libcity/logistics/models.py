@@ -15,9 +15,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from libcity.catalogue.models import Item
+from libcity.circulation.models import Charge
 from libcity.core.models import HistoryBase
 from libcity.holds.models import Hold
 from libcity.network.models import Unit
+from libcity.readers.models import Reader
 
 
 class VanRun(models.Model):
@@ -151,6 +153,57 @@ class RebalanceMove(models.Model):
 
     def __str__(self) -> str:
         return f"move {self.item_id} {self.from_unit_id}→{self.to_unit_id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    PICKED = "picked", _("Picked")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DeliveryOrder(models.Model):
+    """A reader's order of books to their address: a hold for each title, gathered at the
+    delivery depot, lent to the reader and posted together."""
+
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="delivery_orders")
+    depot = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(max_length=300, help_text=_("Cleared once delivered"))
+    phone = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=DeliveryStatus.choices, db_index=True)
+    fee = models.DecimalField(max_digits=8, decimal_places=2)
+    tracking_number = models.CharField(max_length=60, blank=True)
+    charge = models.ForeignKey(
+        Charge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    picked_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"delivery order {self.pk} ({self.status})"
+
+
+class DeliveryItem(models.Model):
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="items")
+    hold = models.OneToOneField(Hold, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"order {self.order_id}: hold {self.hold_id}"
+
+
+class DeliveryHistory(HistoryBase):
+    order = models.ForeignKey(DeliveryOrder, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+
+    class Meta(HistoryBase.Meta):
+        verbose_name_plural = "delivery history"
 
 
 class TransitHistory(HistoryBase):

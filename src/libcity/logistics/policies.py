@@ -57,3 +57,22 @@ class RebalancePolicy:
 def rebalance_policy() -> RebalancePolicy:
     overrides = dict(getattr(settings, "LIBCITY_REBALANCE_POLICY", {}) or {})
     return dataclasses.replace(RebalancePolicy(), **overrides)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Home delivery (送书上门). Guangzhou: 6 yuan for up to 5 books by post."""
+
+    #: Titles one order may ask for.
+    max_items: int = 5
+    #: The fee for one order, in yuan (0: free).
+    fee: str = "6.00"
+    #: Orders a reader may have open at once.
+    max_open_orders: int = 1
+    #: The unit that gathers and posts the copies ("": the central library).
+    depot: str = ""
+
+
+def delivery_policy() -> DeliveryPolicy:
+    overrides = dict(getattr(settings, "LIBCITY_DELIVERY_POLICY", {}) or {})
+    return dataclasses.replace(DeliveryPolicy(), **overrides)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from libcity.logistics.models import DeliveryStatus as D
 from libcity.logistics.models import TransitStatus as T
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -24,3 +25,20 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def can_move(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
+
+
+#: Home delivery orders::
+#:
+#:     requested ──▶ picked ──▶ shipped ──▶ delivered
+#:         └──────────┴──▶ cancelled
+DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
+    D.REQUESTED: frozenset({D.PICKED, D.CANCELLED}),
+    D.PICKED: frozenset({D.SHIPPED, D.CANCELLED}),
+    D.SHIPPED: frozenset({D.DELIVERED}),
+    D.DELIVERED: frozenset(),
+    D.CANCELLED: frozenset(),
+}
+
+
+def delivery_can_move(from_status: str, to_status: str) -> bool:
+    return to_status in DELIVERY_TRANSITIONS.get(from_status, frozenset())

@@ -1,7 +1,7 @@
 """Writes of circulation: loans, charges, rules and the daily work. ``actor=None`` is the
 system (the worker, the demo loader)."""
 
-from libcity.circulation.services.charges import charge_damage, charge_settle
+from libcity.circulation.services.charges import charge_damage, charge_fee, charge_settle
 from libcity.circulation.services.daily import circulation_daily, loans_mark_overdue, notices_send
 from libcity.circulation.services.loans import (
     Checkin,
@@ -18,6 +18,7 @@ __all__ = [
     "Checkin",
     "RuleData",
     "charge_damage",
+    "charge_fee",
     "charge_settle",
     "circulation_daily",
     "loan_checkin",

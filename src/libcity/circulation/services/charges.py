@@ -21,6 +21,7 @@ from libcity.circulation.models import Charge, ChargeKind, ChargeStatus, Loan
 from libcity.circulation.policies import Terms
 from libcity.circulation.services.history import circulation_history
 from libcity.core import clock
+from libcity.network.models import Unit
 from libcity.readers.models import Reader
 from libcity.readers.services import reader_block_follow
 from libcity.readers.services.rows import lock as reader_lock
@@ -55,6 +56,20 @@ def charge_damage(*, item: Item, reader: Reader, amount, note: str, actor: Actor
     with transaction.atomic():
         locked = reader_lock(reader)
         charge = _charge(locked, None, item, ChargeKind.DAMAGE, amount, actor, note=note[:300])
+    return charge
+
+
+def charge_fee(*, reader: Reader, kind: str, amount, account: Unit, note: str,
+               actor: Actor) -> Charge:  # fmt: skip
+    """A service's fee (home delivery), owed to ``account``'s library."""
+    amount = _money(amount)
+    with transaction.atomic():
+        locked = reader_lock(reader)
+        charge = Charge.objects.create(reader=locked, kind=kind, amount=amount, account=account,
+                                       created_at=clock.now(), note=note[:300])  # fmt: skip
+        circulation_history("charge_added", actor, charge=charge.pk, kind=kind,
+                            amount=str(amount), account=account.pk)  # fmt: skip
+        fines_follow(locked, actor)
     return charge
 
 
