@@ -67,6 +67,16 @@ def hold_policy() -> HoldPolicy:
     return policy
 
 
+def copy_rank(*, cost: Decimal, last_on_shelf: bool, at_pickup: bool, owned_there: bool,
+              copy_id: int, policy: HoldPolicy) -> tuple:  # fmt: skip
+    """How good a copy on a shelf is for a hold, lowest best (module docstring): ``cost`` to
+    move it to the pickup point, ``last_on_shelf`` of its title at its unit, ``owned_there``
+    by the pickup point or a library above it. The targeting and the simulation both rank
+    copies by it."""
+    score = cost if at_pickup or not last_on_shelf else cost + policy.last_copy_penalty
+    return (policy.targeting == OWNER_FIRST and not owned_there, score, copy_id)
+
+
 def unit_takes_pickups(unit: Unit) -> bool:
     """May a reader collect a hold at ``unit``?"""
     return unit.is_active and unit.kind in hold_policy().pickup_kinds

@@ -19,14 +19,13 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 
 from libcity.catalogue.models import Item, ItemStatus
 from libcity.core import clock
 from libcity.holds.models import WITH_COPY, Hold, HoldHistory, HoldStatus
-from libcity.holds.policies import OWNER_FIRST, hold_policy
+from libcity.holds.policies import copy_rank, hold_policy
 from libcity.holds.services.moves import hold_move
 from libcity.holds.services.placing import copy_may_serve
 from libcity.network.policies import unit_keeps_shelves
@@ -101,7 +100,6 @@ class _Planner:
         self.open = units_open_on(day)
         self.shelves = {pk for pk, unit in self.table.units.items() if unit_keeps_shelves(unit)}
         self._lends: dict[tuple[int, int | None, str], bool] = {}
-        self.owner_first = self.policy.targeting == OWNER_FIRST
         self._chains: dict[int, frozenset[int]] = {}
 
     def chain(self, unit_id: int) -> frozenset[int]:
@@ -159,20 +157,15 @@ class _Planner:
                 continue
             if not self.lends(pickup, category, item_type):
                 continue
-            foreign = self.owner_first and owner not in self.chain(pickup)
-            key = (foreign, self._score(unit, pickup, left[unit]), pk)
+            key = copy_rank(cost=self.table.cost(unit, pickup), last_on_shelf=left[unit] <= 1,
+                            at_pickup=unit == pickup, owned_there=owner in self.chain(pickup),
+                            copy_id=pk, policy=self.policy)  # fmt: skip
             if best_key is None or key < best_key:
                 best, best_key = copy, key
         if best is None:
             return None
         best[3] = True
         return hold_id, best[0]
-
-    def _score(self, unit: int, pickup: int, on_shelf_there: int) -> Decimal:
-        score = self.table.cost(unit, pickup)
-        if on_shelf_there <= 1 and unit != pickup:
-            score += self.policy.last_copy_penalty
-        return score
 
 
 def _write(choices: list[tuple[int, int]]) -> int:
