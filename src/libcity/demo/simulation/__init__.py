@@ -1,0 +1,2 @@
+"""``libcity simulate``: synthetic demand replayed on the demo city, in memory, to compare
+hold policies (see ``engine``)."""
