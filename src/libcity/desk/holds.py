@@ -23,8 +23,16 @@ from libcity.holds.models import Hold
 from libcity.holds.selectors import access_hold, reader_holds
 from libcity.holds.services import hold_cancel, hold_place
 from libcity.logistics.exceptions import TransitNotFound
-from libcity.logistics.models import RebalancePlan, Transit
+from libcity.logistics.models import DeliveryOrder, RebalancePlan, Transit
 from libcity.logistics.services import Dispatch, copy_dispatch, copy_pick, transit_receive
+from libcity.logistics.services.delivery import (
+    delivery_cancel,
+    delivery_confirm,
+    delivery_depot,
+    delivery_order,
+    delivery_pick,
+    delivery_ship,
+)
 from libcity.logistics.services.rebalance import (
     rebalance_approve,
     rebalance_propose,
@@ -36,7 +44,7 @@ from libcity.network.selectors import unit_get
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_by_card, reader_of_user
 from libcity.staff.policies import CIRCULATION_LEND, LOGISTICS_WORK
-from libcity.staff.selectors import Actor, access_unit, require_any_scope
+from libcity.staff.selectors import Actor, access_unit, has_any_scope, require_any_scope
 
 
 def desk_hold_place(*, record_id: int, pickup_code: str, actor: Actor, card_number: str = "",
@@ -133,3 +141,48 @@ def desk_reader_holds(*, actor: Actor, card_number: str = "") -> list[Hold]:
     if reader is None:
         raise InvalidInput(_("Sign in with your reader account, or give the reader's card."))
     return reader_holds(reader)
+
+
+# --- home delivery -------------------------------------------------------------------------------
+
+
+def desk_delivery_order(*, record_ids: list[int], address: str, phone: str,
+                        actor: Actor) -> DeliveryOrder:  # fmt: skip
+    """The signed-in reader orders these titles delivered home."""
+    reader = reader_of_user(actor) if actor is not None and actor.is_authenticated else None
+    if reader is None:
+        raise InvalidInput(_("Sign in with your reader account to order a delivery."))
+    records = list(Record.objects.filter(pk__in=record_ids))
+    if len(records) != len(set(record_ids)):
+        raise HoldNotFound(_("There is no such title."))
+    return delivery_order(reader=reader, records=records, address=address, phone=phone,
+                          actor=actor)  # fmt: skip
+
+
+def desk_delivery_orders(*, actor: Actor) -> list[DeliveryOrder]:
+    """The orders of the delivery depot, for its staff (lending there) or logistics staff."""
+    depot = delivery_depot()
+    if not has_any_scope(actor, LOGISTICS_WORK):
+        access_unit(actor, depot.code, CIRCULATION_LEND)
+    return list(DeliveryOrder.objects.select_related("reader").prefetch_related(
+        "items__hold__record", "items__hold__copy").order_by("-requested_at")[:200])  # fmt: skip
+
+
+def desk_delivery_step(*, order_id: int, step: str, actor: Actor,
+                       tracking_number: str = "") -> DeliveryOrder:  # fmt: skip
+    """A step of a delivery order by the depot's staff: pick, ship, delivered, cancel."""
+    desk_delivery_orders(actor=actor)  # the same permission
+    order = DeliveryOrder.objects.filter(pk=order_id).first()
+    if order is None:
+        raise HoldNotFound(_("There is no such order."))
+    steps = {
+        "pick": lambda: delivery_pick(order=order, actor=actor),
+        "ship": lambda: delivery_ship(order=order, tracking_number=tracking_number, actor=actor),
+        "delivered": lambda: delivery_confirm(order=order, actor=actor),
+        "cancel": lambda: delivery_cancel(order=order, actor=actor),
+    }
+    if step not in steps:
+        raise InvalidInput(_("That step is not understood."))
+    steps[step]()
+    order.refresh_from_db()
+    return order

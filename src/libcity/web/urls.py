@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from libcity.web.opac import catalogue, holds
+from libcity.web.opac import catalogue, delivery, holds
 from libcity.web.opac import views as opac
 from libcity.web.staff import catalogue as staff_catalogue
 from libcity.web.staff import desk, logistics, rules
@@ -19,6 +19,8 @@ urlpatterns = [
     path("account/", opac.account, name="account"),
     path("records/<int:record_id>/hold/", holds.hold_place_view, name="hold-place"),
     path("account/holds/<int:hold_id>/cancel/", holds.hold_cancel_view, name="hold-cancel"),
+    path("account/delivery/", delivery.delivery_page, name="delivery"),
+    path("records/<int:record_id>/deliver/", delivery.basket_add, name="delivery-add"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -42,6 +44,7 @@ urlpatterns = [
     path("staff/returns/", desk.returns_page, name="staff-returns"),
     path("staff/holds/", logistics.holds_page, name="staff-holds"),
     path("staff/vans/", logistics.vans_page, name="staff-vans"),
+    path("staff/deliveries/", logistics.deliveries_page, name="staff-deliveries"),
     path("staff/rebalance/", logistics.rebalance_page, name="staff-rebalance"),
     path(
         "staff/rebalance/<int:plan_id>/",

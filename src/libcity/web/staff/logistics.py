@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods
 from libcity.core import clock
 from libcity.core.exceptions import DomainError
 from libcity.desk.holds import (
+    desk_delivery_orders,
+    desk_delivery_step,
     desk_pick,
     desk_plan_vans,
     desk_rebalance_decide,
@@ -187,3 +189,27 @@ def rebalance_plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         raise Http404(str(plan_id))
     moves = plan.moves.select_related("item__record", "from_unit", "to_unit", "transit")
     return render(request, "web/staff/rebalance_plan.html", {"plan": plan, "moves": moves})
+
+
+# --- home delivery -----------------------------------------------------------------------------
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def deliveries_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        order_id = request.POST.get("order", "")
+        try:
+            order = desk_delivery_step(
+                order_id=int(order_id) if order_id.isdigit() else 0, actor=request.user,
+                step=request.POST.get("action", ""),
+                tracking_number=request.POST.get("tracking", ""),
+            )  # fmt: skip
+        except DomainError as error:
+            show_error(request, error)
+        else:
+            messages.success(request, _("Order %(n)s: %(status)s.")
+                             % {"n": order.pk, "status": order.get_status_display()})  # fmt: skip
+        return redirect("web:staff-deliveries")
+    orders = desk_delivery_orders(actor=request.user)
+    return render(request, "web/staff/deliveries.html", {"orders": orders})

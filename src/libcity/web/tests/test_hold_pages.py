@@ -84,3 +84,39 @@ def test_nobody_cancels_another_readers_hold(reader_client, title, tiny_city, ma
     assert "No such hold" in refused.content.decode()
     other.refresh_from_db()
     assert other.status == HoldStatus.PLACED
+
+
+def test_a_reader_orders_a_home_delivery_and_the_depot_works_it(
+    reader_client, title, tiny_city, make_staff
+):
+    from libcity.logistics.models import DeliveryOrder, DeliveryStatus
+    from libcity.staff.models import Role
+
+    reader_client.post(f"/records/{title.pk}/deliver/")
+    page = reader_client.get("/account/delivery/").content.decode()
+    assert "岭南文化" in page[page.index('id="basket"') :] and 'id="delivery-form"' in page
+    bad = reader_client.post("/account/delivery/", {"address": "中山路 1 号", "phone": "no"},
+                             follow=True)  # fmt: skip
+    assert "Give a phone number" in bad.content.decode() and not DeliveryOrder.objects.exists()
+    form = {"address": "中山路 1 号", "phone": "13800138000"}
+    done = reader_client.post("/account/delivery/", form, follow=True)
+    assert "Delivery ordered" in done.content.decode()
+    order = DeliveryOrder.objects.get()
+    assert order.status == DeliveryStatus.REQUESTED and order.depot == tiny_city.central
+    staff = Client()
+    staff.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    staff.force_login(make_staff("depot", Role.DESK, tiny_city.central))
+    assert f'id="order-{order.pk}"' in staff.get("/staff/deliveries/").content.decode()
+    early = staff.post("/staff/deliveries/", {"order": order.pk, "action": "pick"}, follow=True)
+    assert "copies are at the depot" in early.content.decode()
+    staff.post("/staff/deliveries/", {"order": order.pk, "action": "cancel"})
+    order.refresh_from_db()
+    assert order.status == DeliveryStatus.CANCELLED
+
+
+def test_a_desk_elsewhere_does_not_see_the_depots_orders(tiny_city, make_staff):
+    from libcity.staff.models import Role
+
+    staff = Client()
+    staff.force_login(make_staff("b2desk", Role.DESK, tiny_city.b2, include_descendants=False))
+    assert staff.get("/staff/deliveries/").status_code == 404
