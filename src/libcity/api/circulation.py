@@ -47,7 +47,9 @@ class LoanOut(Schema):
 
 
 class RouteOut(Schema):
-    action: str = Field(description="shelve (here) or transit (to destination)")
+    action: str = Field(
+        description="shelve (here), hold_shelf (here, for a hold) or transit (to destination)"
+    )
     destination: str
     reason: str
     message: str

@@ -2,20 +2,24 @@
 a card, lend; scan a copy, return it and say where it goes.
 
 Each flow takes what a scanner gives (barcodes, card numbers, unit codes), checks that the
-actor may work at that unit, and calls the one circulation service. The holds issue adds the
-hold shelf to the return flow here, so every interface gets the same answer.
+actor may work at that unit, and calls the services. A return ends the loan and then asks
+logistics where the copy goes now (a waiting hold first: the hold shelf here, or a transit to
+its pickup point; else the circulation rules), so the desk, the API, a kiosk and a sorter get
+one answer. A checkout of a copy on the hold shelf is its hold's collection.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import transaction
 
-from libcity.catalogue.models import Item
+from libcity.catalogue.models import Item, ItemStatus
 from libcity.catalogue.selectors import item_by_barcode
 from libcity.circulation.models import Charge, Loan
 from libcity.circulation.selectors import access_loan, charge_get
 from libcity.circulation.services import (
-    Checkin,
     charge_settle,
     loan_checkin,
     loan_checkout,
@@ -23,6 +27,14 @@ from libcity.circulation.services import (
     loan_declare_lost,
     loan_renew,
     reading_history_forget,
+)
+from libcity.holds.services import hold_collect, hold_copy_taken
+from libcity.logistics.selectors import item_open_transit
+from libcity.logistics.services import (
+    Dispatch,
+    copy_dispatch,
+    copy_on_hold_shelf,
+    transit_receive,
 )
 from libcity.network.models import Unit
 from libcity.readers.models import Reader
@@ -38,25 +50,60 @@ def desk_unit(actor: Actor, unit_code: str) -> Unit:
 
 
 def desk_checkout(*, item_barcode: str, card_number: str, unit_code: str, actor: Actor) -> Loan:
-    """Lend the scanned copy on the scanned card at the desk's unit."""
+    """Lend the scanned copy on the scanned card at the desk's unit. A copy waiting on the
+    hold shelf goes only to its hold's reader (the hold is collected); a copy chosen for a
+    hold but lent from the shelf lets its hold choose another."""
     unit = desk_unit(actor, unit_code)
     # only the reader's id: the service locks the reader's row and reads it whole
     reader = Reader(pk=reader_id_by_card(card_number))
-    return loan_checkout(item=_scanned(item_barcode), reader=reader, unit=unit, actor=actor)
+    item = _scanned(item_barcode)
+    if item.status == ItemStatus.ON_HOLD_SHELF:
+        return hold_collect(item=item, reader=reader, unit=unit, actor=actor)
+    with transaction.atomic():
+        loan = loan_checkout(item=item, reader=reader, unit=unit, actor=actor)
+        hold_copy_taken(item=loan.item, actor=actor)
+    return loan
 
 
-def desk_return(*, item_barcode: str, unit_code: str, actor: Actor) -> Checkin:
+@dataclass(frozen=True)
+class ReturnAnswer:
+    """A return's answer: what ending the loan did (None when the copy was not on loan) and
+    where the copy goes now (``route``: shelve, the hold shelf, or a transit)."""
+
+    item: Item
+    route: Dispatch
+    loan: Loan | None = None
+    days_late: int = 0
+    fine: Decimal = Decimal("0.00")
+    credit_change: int = 0
+
+
+def desk_return(*, item_barcode: str, unit_code: str, actor: Actor) -> ReturnAnswer:
     """Take the scanned copy back at the desk's unit: the loan ends (if any) and the answer
-    says where the copy goes now, and why."""
+    says where the copy goes now, and why. A copy in transit is received here."""
     unit = desk_unit(actor, unit_code)
-    return loan_checkin(item=_scanned(item_barcode), unit=unit, actor=actor)
+    item = _scanned(item_barcode)
+    with transaction.atomic():
+        if item.status == ItemStatus.IN_TRANSIT and item_open_transit(item) is not None:
+            route = transit_receive(item=item, unit=unit, actor=actor)
+            return ReturnAnswer(item=route.item, route=route)
+        if item.status == ItemStatus.ON_HOLD_SHELF:
+            route = copy_on_hold_shelf(item=item, unit=unit, actor=actor)
+            return ReturnAnswer(item=route.item, route=route)
+        checkin = loan_checkin(item=item, unit=unit, actor=actor)
+        route = copy_dispatch(item=checkin.item, unit=unit, actor=actor, route=checkin.route,
+                              locked=True)  # fmt: skip
+    return ReturnAnswer(item=checkin.item, route=route, loan=checkin.loan,
+                        days_late=checkin.days_late, fine=checkin.fine,
+                        credit_change=checkin.credit_change)  # fmt: skip
 
 
 def _scanned(barcode: str) -> Item:
-    """The scanned copy, only its id read: the service locks the copy and reads it whole,
+    """The scanned copy, only its id and status read (a copy on the hold shelf or in transit
+    takes another path): the service locks the copy and reads it whole,
     so the catalogue's wide read (owner, location, record) is spent only on an unknown
     barcode, to give its answer."""
-    found = Item.objects.filter(barcode=(barcode or "").strip()).only("pk").first()
+    found = Item.objects.filter(barcode=(barcode or "").strip()).only("pk", "status").first()
     return found or item_by_barcode(barcode)
 
 

@@ -80,6 +80,7 @@ class Outcome:
     holds_placed: int = 0
     waits: list[int] = field(default_factory=list)
     still_waiting: int = 0
+    still_waiting_ages: list[int] = field(default_factory=list)
     transits: int = 0
     rebalance_moves: int = 0
     van_km: float = 0.0
@@ -92,6 +93,9 @@ class Outcome:
             "policy": self.policy, "rebalance": self.rebalance, "days": self.days,
             "loans": self.loans, "holds_placed": self.holds_placed,
             "holds_ready": len(waits), "holds_still_waiting": self.still_waiting,
+            "still_waiting_mean_age_days": round(
+                sum(self.still_waiting_ages) / len(self.still_waiting_ages), 1
+            ) if self.still_waiting_ages else None,
             "hold_wait_mean_days": round(sum(waits) / len(waits), 2) if waits else None,
             "hold_wait_p90_days": waits[int(0.9 * (len(waits) - 1))] if waits else None,
             "transits": self.transits,
@@ -133,7 +137,8 @@ class Simulation:
             self._target(day)
             if self.rebalance and day % 7 == 6:
                 self._rebalance(day)
-        self.out.still_waiting = sum(len(q) for q in self.queues.values())
+        ages = [self.days - h.placed for q in self.queues.values() for h in q]
+        self.out.still_waiting, self.out.still_waiting_ages = len(ages), ages
         self._drive()
         return self.out
 

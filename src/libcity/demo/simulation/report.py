@@ -7,7 +7,8 @@ from html import escape
 COLUMNS = (
     ("run", "run"), ("loans", "loans"), ("holds_placed", "holds"),
     ("hold_wait_mean_days", "wait mean (d)"), ("hold_wait_p90_days", "wait p90 (d)"),
-    ("holds_still_waiting", "still waiting"), ("transits_per_1000_loans", "transits/1000 loans"),
+    ("holds_still_waiting", "still waiting"), ("still_waiting_mean_age_days", "their age (d)"),
+    ("transits_per_1000_loans", "transits/1000 loans"),
     ("van_km", "van km"), ("van_km_one_trip_per_stop", "km one trip/stop"),
     ("rebalance_moves", "rebalanced"),
 )  # fmt: skip

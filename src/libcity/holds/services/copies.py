@@ -47,16 +47,22 @@ class Placement:
     destination: Unit
 
 
-def hold_trap(*, item: Item, unit: Unit, actor: Actor) -> Placement | None:
+def hold_trap(*, item: Item, unit: Unit, actor: Actor, locked: bool = False) -> Placement | None:
     """``item`` is at ``unit`` and nobody's (returned, back from a transit, freed from the
     hold shelf, or picked from the shelf for the hold it was chosen for): give it to the
-    first hold in its title's queue it can serve. None when no hold wants it."""
+    first hold in its title's queue it can serve. None when no hold wants it. ``locked``:
+    the caller holds the copy's row lock in this transaction and passes it fresh."""
     with transaction.atomic():
-        item = Item.objects.select_for_update(of=("self",)).select_related("record").get(pk=item.pk)
+        if not locked:
+            item = (
+                Item.objects.select_for_update(of=("self",))
+                .select_related("record")
+                .get(pk=item.pk)
+            )
         for hold in _queue(item, unit):
-            locked = _lock_waiting(hold.pk)
-            if locked is not None:
-                return _serve(locked, item, unit, actor)
+            locked_hold = _lock_waiting(hold.pk)
+            if locked_hold is not None:
+                return _serve(locked_hold, item, unit, actor)
     return None
 
 

@@ -49,14 +49,17 @@ class Dispatch:
         return self.action != TRANSIT
 
 
-def copy_dispatch(*, item: Item, unit: Unit, actor: Actor, route: Route | None = None) -> Dispatch:
+def copy_dispatch(*, item: Item, unit: Unit, actor: Actor, route: Route | None = None,
+                  locked: bool = False) -> Dispatch:  # fmt: skip
     """``item`` is at ``unit`` and nobody's: the first hold that wants it, else ``route``
-    (a return's answer), else the rule for a copy of its kind found here."""
+    (a return's answer), else the rule for a copy of its kind found here. ``locked``: the
+    caller holds the copy's row lock in this transaction and passes it fresh, with its owner
+    (a return does)."""
     with transaction.atomic():
-        placement = hold_trap(item=item, unit=unit, actor=actor)
+        placement = hold_trap(item=item, unit=unit, actor=actor, locked=locked)
         if placement is not None:
             return _for_hold(item, unit, placement, actor)
-        item = _fresh(item)
+        item = item if locked else _fresh(item)
         route = route or copy_route(item, unit)
         if route.stays:
             _shelve(item, unit, actor)
@@ -65,6 +68,26 @@ def copy_dispatch(*, item: Item, unit: Unit, actor: Actor, route: Route | None =
                             reason=TransitReason.RETURN, actor=actor)  # fmt: skip
         return Dispatch(TRANSIT, route.destination, route.reason, route.message, transit=trip,
                         item=item)  # fmt: skip
+
+
+def copy_on_hold_shelf(*, item: Item, unit: Unit, actor: Actor) -> Dispatch:
+    """A copy waiting on a hold shelf is scanned (back from the reader's hands, or found):
+    it stays for its hold, on the hold shelf here, or goes back to its pickup point."""
+    with transaction.atomic():
+        hold = (Hold.objects.select_related("pickup_unit")
+                .filter(copy=item, status=HoldStatus.READY).first())  # fmt: skip
+        if hold is None:
+            return copy_dispatch(item=item, unit=unit, actor=actor)
+        if hold.pickup_unit_id == unit.pk:
+            message = _("It waits on the hold shelf here for hold %(hold)s: put it back there.")
+            return Dispatch(HOLD_SHELF, unit, "hold_waiting", message % {"hold": hold.pk},
+                            hold=hold, item=_fresh(item))  # fmt: skip
+        trip = transit_send(item=_fresh(item), from_unit=unit, to_unit=hold.pickup_unit,
+                            reason=TransitReason.HOLD, actor=actor, hold=hold)  # fmt: skip
+        message = _("It waits for hold %(hold)s at %(unit)s: send it back there.") % {
+            "hold": hold.pk, "unit": hold.pickup_unit.name()}  # fmt: skip
+        return Dispatch(TRANSIT, hold.pickup_unit, "hold_waiting", message, hold=hold,
+                        transit=trip, item=trip.item)  # fmt: skip
 
 
 def copy_route(item: Item, unit: Unit) -> Route:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from libcity.circulation.models import ChargeStatus
-from libcity.circulation.services import Checkin
 from libcity.circulation.states import RUNNING
 from libcity.core import clock
 from libcity.core.exceptions import DomainError
 from libcity.desk.selectors import desk_reader, desk_units
 from libcity.desk.services import (
+    ReturnAnswer,
     desk_checkout,
     desk_claim_returned,
     desk_declare_lost,
@@ -235,12 +235,13 @@ def _return(request: HttpRequest) -> None:
     request.session[RETURNS] = [line, *request.session.get(RETURNS, [])][:RETURNS_KEPT]
 
 
-def _returned(checkin: Checkin) -> dict:
+def _returned(checkin: ReturnAnswer) -> dict:
     """A return's answer as the screen keeps it (plain values: it lives in the session)."""
     route, language = checkin.route, get_language()
     return {
         "ok": True, "barcode": checkin.item.barcode, "title": checkin.item.record.title,
-        "shelve": route.stays, "destination": route.destination.name(language),
+        "shelve": route.stays, "action": route.action,
+        "destination": route.destination.name(language),
         "reason": route.reason, "text": route.message, "was_on_loan": checkin.loan is not None,
         "days_late": checkin.days_late, "fine": str(checkin.fine),
         "credit_change": f"{checkin.credit_change:+d}",

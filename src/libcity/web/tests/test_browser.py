@@ -146,11 +146,11 @@ def test_a_reader_searches_in_chinese_and_pinyin_and_opens_a_record(
     shot(phone, "record-phone")
 
 
-def sign_in(page, username: str) -> None:
+def sign_in(page, username: str, password: str = "demo") -> None:
     page.context.clear_cookies()
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", "demo")
+    page.fill("#id_password", password)
     page.get_by_role("button", name="登录").click()
 
 
@@ -197,3 +197,51 @@ def test_a_copy_lent_at_one_branch_is_returned_at_another(
     assert phone.evaluate("document.activeElement.id") == "barcode"
     assert fits_the_screen(phone)
     shot(phone, "returns-phone")
+
+
+def test_a_hold_placed_at_one_branch_is_returned_at_another_received_and_ready(
+    transactional_db, tiny_city, make_staff, make_reader, phone
+):
+    """A reader holds a title that is out; the copy comes back at b1, goes in transit, is
+    received at b2 and waits on the hold shelf; the reader sees it ready."""
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import item_add, record_create
+    from libcity.circulation.services import loan_checkout
+    from libcity.readers.services import reader_self_register
+
+    record = record_create(data=RecordData(title="岭南文化", authors=["张三"], year=2010))
+    copy = item_add(record=record, barcode="H0001", owner=tiny_city.b1, status="available")
+    loan_checkout(item=copy, reader=make_reader(tiny_city.b1), unit=tiny_city.b1, actor=None)
+    reader_self_register(name="等书人", resident_id=valid_resident_id(), home_unit=tiny_city.b2,
+                         username="waiting", password="a-long-password-9")  # fmt: skip
+    make_staff("desk1", Role.DESK, tiny_city.b1, include_descendants=False)
+    make_staff("desk2", Role.DESK, tiny_city.b2)
+
+    sign_in(phone, "waiting", "a-long-password-9")
+    phone.goto(f"/records/{record.pk}/")
+    assert phone.locator("#hold-form select").input_value() == "b2"  # home library first
+    phone.locator("#hold-form button").click()
+    holds = phone.locator("#holds")
+    assert "岭南文化" in holds.inner_text() and "b2馆" in holds.inner_text()
+    assert fits_the_screen(phone)
+    shot(phone, "hold-placed-phone")
+
+    sign_in(phone, "desk1")
+    phone.goto("/staff/returns/")
+    phone.locator("#barcode").fill("H0001")
+    phone.locator("#barcode").press("Enter")
+    answer = phone.locator("#answers li").first.inner_text()
+    assert "b2馆" in answer  # in transit to the pickup point, for the hold
+
+    sign_in(phone, "desk2")
+    phone.goto("/staff/holds/")
+    assert "H0001" in phone.locator("#coming").inner_text()
+    phone.locator("#receive-barcode").fill("H0001")
+    phone.locator("#receive-barcode").press("Enter")
+    assert "H0001" in phone.locator("#hold-shelf").inner_text()
+    assert fits_the_screen(phone)
+    shot(phone, "hold-shelf-phone")
+
+    sign_in(phone, "waiting", "a-long-password-9")
+    phone.goto("/account/")
+    assert "b2馆" in phone.locator("#holds strong").inner_text()  # waiting for you at b2
