@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from django.db import NotSupportedError, connections, models, router
@@ -46,7 +47,8 @@ def insert_rows(
     with database.cursor() as cursor:
         for start in range(0, len(rows), size):
             part = rows[start : start + size]
-            params = [column.value(row) for row in part for column in columns]
+            values = [column.values(part) for column in columns]
+            params = list(chain.from_iterable(zip(*values, strict=True)))
             cursor.execute(_statement(database, model, fields, len(part), returning_ids), params)
             if returning_ids:
                 ids += [row[0] for row in cursor.fetchall()]
@@ -65,11 +67,13 @@ class _Column:
         default = _default(field)
         self.default = default if self.prepare is None else self.prepare(default)
 
-    def value(self, row: dict[str, Any]) -> Any:
-        if self.name not in row:
-            return self.default
-        value = row[self.name]
-        return value if self.prepare is None else self.prepare(value)
+    def values(self, rows: list[dict[str, Any]]) -> list[Any]:
+        """This column's value in each row (a column at a time: the rows' values are then
+        interleaved by ``zip``, in C)."""
+        name, default, prepare = self.name, self.default, self.prepare
+        if prepare is None:
+            return [row.get(name, default) for row in rows]
+        return [prepare(row[name]) if name in row else default for row in rows]
 
 
 def _default(field: models.Field) -> Any:
