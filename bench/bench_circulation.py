@@ -129,14 +129,20 @@ def _build_demo(scale: str, env: dict[str, str], log: Path) -> None:
     _run([*_libcity(), "demo", "--scale", scale, "--seed", str(SEED)], env, log)
 
 
+#: Parts of ``libcity/demo`` that do not build the city (its tests, ``libcity simulate``).
+_NOT_THE_BUILDER = {"tests", "simulation"}
+
+
 def demo_key() -> str:
-    """A hash of the demo builder's source (``libcity/demo``, tests left out), which decides
-    the city a seed gives: a cache built by other source is built again."""
+    """A hash of the demo builder's source (``libcity/demo``; its tests and the simulation
+    left out), which decides the city a seed gives: a cache built by other source is built
+    again."""
     spec = importlib.util.find_spec("libcity")  # finds the package without importing Django
     root = Path(next(iter(spec.submodule_search_locations))) / "demo"
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        if "tests" not in path.relative_to(root).parts:
+        parts = path.relative_to(root).parts
+        if not set(parts) & _NOT_THE_BUILDER and path.name != "simulate.py":
             digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
     return digest.hexdigest()[:12]
 
