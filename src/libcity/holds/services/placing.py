@@ -140,7 +140,11 @@ def hold_cancel(*, hold: Hold, actor: Actor, reason: str = "") -> Freed | None:
     """End the hold. A copy waiting on the hold shelf for it is freed (returned for the
     caller to route); one on its way keeps going and is dealt with where it arrives."""
     with transaction.atomic():
-        locked = Hold.objects.select_for_update().select_related("copy", "reader").get(pk=hold.pk)
+        locked = (
+            Hold.objects.select_for_update(of=("self",))
+            .select_related("copy", "reader")
+            .get(pk=hold.pk)
+        )
         was_ready, copy = locked.status == HoldStatus.READY, locked.copy
         hold_move(locked, HoldStatus.CANCELLED, unit=None, actor=actor, reason=reason)
     if was_ready and copy is not None:
