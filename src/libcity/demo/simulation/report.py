@@ -29,8 +29,10 @@ def table(runs: list[dict]) -> str:
 def chart(runs: list[dict], title: str) -> str:
     """Bars per run: mean and p90 hold wait (days, left) and transits per 1,000 loans
     (right), as an SVG document."""
-    width, bar, gap, top, height = 760, 26, 46, 60, 220
-    most_wait = max([*(r["hold_wait_p90_days"] or 0 for r in runs), 1])
+    bar, gap, top, height = 26, 102, 60, 220
+    width = 40 + len(runs) * (3 * bar + gap)
+    most_wait = max([*(r["hold_wait_p90_days"] or 0 for r in runs),
+                     *(r["hold_wait_mean_days"] or 0 for r in runs), 1])  # fmt: skip
     most_transits = max([*(r["transits_per_1000_loans"] for r in runs), 1])
     total = top + height + 90
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" '
