@@ -106,7 +106,10 @@ class RuleAnswer:
 def rule_for(*, unit: Unit, category_id: int | None, item_type: str) -> RuleAnswer:
     """The terms that apply at ``unit`` to a reader of ``category_id`` and a copy of
     ``item_type``, term by term from the most specific rule that sets it."""
-    ranked = _ranked(_candidates(unit, category_id, item_type), unit)
+    return _answer(_ranked(_candidates(unit, category_id, item_type), unit))
+
+
+def _answer(ranked: list[LoanRule]) -> RuleAnswer:
     values, sources = {}, []
     for term in TERM_NAMES:
         rule = next((r for r in ranked if _term_of(r, term) is not None), None)
@@ -120,14 +123,42 @@ def terms_for(reader: Reader, item: Item, unit: Unit) -> Terms:
     return rule_for(unit=unit, category_id=reader.category_id, item_type=item.item_type).terms
 
 
+class RuleBook:
+    """The active rules read once, for work that asks the same question for many units,
+    reader categories and item types (targeting a night's holds, a title's queue, the
+    simulation): ``rule_for``'s answers without a query each, remembered. Rules changed
+    after it was made are not seen: make one for each piece of work."""
+
+    def __init__(self) -> None:
+        self.rules = list(
+            LoanRule.objects.filter(is_active=True).select_related("unit", "float_group")
+        )
+        self._answers: dict[tuple[int, int | None, str], Terms] = {}
+
+    def terms(self, *, unit: Unit, category_id: int | None, item_type: str) -> Terms:
+        key = (unit.pk, category_id, item_type)
+        if key not in self._answers:
+            chain = {int(pk) for pk in unit.path.strip("/").split("/") if pk}
+            found = [r for r in self.rules if _matches(r, chain, category_id, item_type)]
+            self._answers[key] = _answer(_ranked(found, unit)).terms
+        return self._answers[key]
+
+
+def _matches(rule: LoanRule, chain, category_id: int | None, item_type: str) -> bool:
+    return (
+        rule.item_type in ("", item_type)
+        and (rule.unit_id is None or rule.unit_id in chain)
+        and (rule.category_id is None or rule.category_id == category_id)
+    )
+
+
 def _candidates(unit: Unit, category_id: int | None, item_type: str) -> list[LoanRule]:
     chain = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
     rules = LoanRule.objects.filter(is_active=True).select_related("unit", "float_group")
     return [
         rule
         for rule in rules.filter(item_type__in=["", item_type])
-        if (rule.unit_id is None or rule.unit_id in chain)
-        and (rule.category_id is None or rule.category_id == category_id)
+        if _matches(rule, chain, category_id, item_type)
     ]
 
 

@@ -145,3 +145,32 @@ def test_rules_are_edited_within_scope_only(tiny_city, make_staff):
         rule_save(data=RuleData(name="b1 desk", unit=tiny_city.b1, loan_days=20), actor=desk)
     admin = make_staff("admin", Role.NETWORK_ADMIN, tiny_city.central)
     rule_save(data=RuleData(name="city books", item_type="book", loan_days=28), actor=admin)
+
+
+def test_a_rule_book_answers_as_rule_for_does_everywhere(library, django_assert_max_num_queries):
+    """The rules read once give the same terms as one query each, for every unit, reader
+    category and item type of the tiny city, with rules at several levels."""
+    from libcity.catalogue.models import ItemType
+    from libcity.circulation.policies import RuleBook, rule_for
+    from libcity.network.models import Unit
+    from libcity.readers.models import ReaderCategory
+
+    city = library.city
+    child = ReaderCategory.objects.get(code="child")
+    rule_save(data=RuleData(name="d1 short", unit=city.d1, loan_days=14), actor=None)
+    rule_save(data=RuleData(name="b1 children AV", unit=city.b1, category=child,
+                            item_type="audio_visual", loanable=False), actor=None)  # fmt: skip
+    rule_save(data=RuleData(name="children", category=child, max_items=10), actor=None)
+    book = RuleBook()
+    categories = [None, *ReaderCategory.objects.values_list("pk", flat=True)]
+    units = list(Unit.objects.all())
+    with django_assert_max_num_queries(0):
+        for unit in units:
+            for category in categories:
+                for item_type in ItemType.values:
+                    book.terms(unit=unit, category_id=category, item_type=item_type)
+    for unit in units:
+        for category in categories:
+            for item_type in ItemType.values:
+                expected = rule_for(unit=unit, category_id=category, item_type=item_type).terms
+                assert book.terms(unit=unit, category_id=category, item_type=item_type) == expected

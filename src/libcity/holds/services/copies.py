@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from libcity.catalogue.models import Item, ItemStatus
 from libcity.catalogue.services import item_transition
 from libcity.circulation.models import Loan
+from libcity.circulation.policies import RuleBook
 from libcity.circulation.services import loan_checkout
 from libcity.core import clock
 from libcity.holds.exceptions import HoldNotAllowed, OnHoldForAnother
@@ -79,6 +80,7 @@ def _queue(item: Item, unit: Unit) -> list[Hold]:
         .order_by("placed_at", "pk")[:QUEUE_LOOK]
     )  # fmt: skip
     local_first = hold_policy().queue_order == LOCAL_FIRST
+    book = RuleBook() if rows else None
     ranked = []
     for hold in rows:
         mine = hold.copy_id == item.pk
@@ -86,7 +88,7 @@ def _queue(item: Item, unit: Unit) -> list[Hold]:
         if hold.status == HoldStatus.TARGETED and not (mine or here):
             continue
         if not mine and not copy_may_serve(hold.pickup_unit, hold.reader.category_id,
-                                           item.item_type):  # fmt: skip
+                                           item.item_type, book):  # fmt: skip
             continue
         waiting = hold.status == HoldStatus.PLACED
         ranked.append(((not mine, not waiting, local_first and not here), hold))

@@ -98,8 +98,12 @@ def _check_some_copy_serves(reader: Reader, record: Record, item: Item | None,
                              % {"unit": pickup.name()})  # fmt: skip
 
 
-def copy_may_serve(pickup: Unit, category_id: int | None, item_type: str) -> bool:
-    """The circulation rule at the pickup point lends this item type to this category."""
+def copy_may_serve(pickup: Unit, category_id: int | None, item_type: str,
+                   book: loan_policies.RuleBook | None = None) -> bool:  # fmt: skip
+    """The circulation rule at the pickup point lends this item type to this category
+    (``book``: the rules read once, for many questions)."""
+    if book is not None:
+        return book.terms(unit=pickup, category_id=category_id, item_type=item_type).loanable
     return loan_policies.rule_for(unit=pickup, category_id=category_id,
                                   item_type=item_type).terms.loanable  # fmt: skip
 

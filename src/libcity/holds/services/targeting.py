@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from libcity.catalogue.models import Item, ItemStatus
+from libcity.circulation.policies import RuleBook
 from libcity.core import clock
 from libcity.holds.models import WITH_COPY, Hold, HoldHistory, HoldStatus
 from libcity.holds.policies import copy_rank, hold_policy
@@ -100,6 +101,7 @@ class _Planner:
         self.open = units_open_on(day)
         self.shelves = {pk for pk, unit in self.table.units.items() if unit_keeps_shelves(unit)}
         self._lends: dict[tuple[int, int | None, str], bool] = {}
+        self.book = RuleBook()
         self._chains: dict[int, frozenset[int]] = {}
 
     def chain(self, unit_id: int) -> frozenset[int]:
@@ -113,7 +115,7 @@ class _Planner:
         key = (pickup_id, category_id, item_type)
         if key not in self._lends:
             pickup = self.table.units[pickup_id]
-            self._lends[key] = copy_may_serve(pickup, category_id, item_type)
+            self._lends[key] = copy_may_serve(pickup, category_id, item_type, self.book)
         return self._lends[key]
 
     def target(self, titles: list[int], report: TargetingReport) -> None:
