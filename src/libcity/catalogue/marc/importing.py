@@ -16,7 +16,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from libcity.catalogue.marc import readahead
@@ -85,7 +85,8 @@ def marc_import(
             yield [_prepared(result) for result in batch]
 
     batches = readahead.read_ahead(prepared_batches) if read_ahead else prepared_batches()
-    with closing(batches), _rolled_back(dry_run):  # closing: a reading child stops too
+    # closing: a reading child stops too
+    with closing(batches), _checkpoints_deferred(), _rolled_back(dry_run):
         for prepared in batches:
             entries = [entry for entry in prepared if isinstance(entry, _Entry)]
             with transaction.atomic():
@@ -172,6 +173,27 @@ def _reject(report: ImportReport, rejection: Rejection) -> None:
 
 def _rejection(entry: _Entry, reason: str, code: str) -> Rejection:
     return Rejection(entry.number, reason, code, offset=entry.offset, label=entry.label)
+
+
+@contextmanager
+def _checkpoints_deferred() -> Iterator[None]:
+    """On SQLite (WAL), no checkpoint after each batch's commit, one at the end: a batch
+    writes more than the automatic checkpoint's 1,000 pages, so each commit would copy its
+    pages (and the index pages it rewrites, again and again) into the database file."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+            if not connection.in_atomic_block:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 @contextmanager
