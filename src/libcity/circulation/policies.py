@@ -138,10 +138,22 @@ class RuleBook:
     def terms(self, *, unit: Unit, category_id: int | None, item_type: str) -> Terms:
         key = (unit.pk, category_id, item_type)
         if key not in self._answers:
-            chain = {int(pk) for pk in unit.path.strip("/").split("/") if pk}
-            found = [r for r in self.rules if _matches(r, chain, category_id, item_type)]
-            self._answers[key] = _answer(_ranked(found, unit)).terms
+            self._answers[key] = _answer(self._ranked(unit, category_id, item_type)).terms
         return self._answers[key]
+
+    def loanable(self, *, unit: Unit, category_id: int | None, item_type: str) -> bool:
+        """``terms(...).loanable``, resolving that one term only."""
+        key = (unit.pk, category_id, item_type)
+        if key in self._answers:
+            return self._answers[key].loanable
+        ranked = self._ranked(unit, category_id, item_type)
+        rule = next((r for r in ranked if r.loanable is not None), None)
+        return DEFAULT_TERMS.loanable if rule is None else rule.loanable
+
+    def _ranked(self, unit: Unit, category_id: int | None, item_type: str) -> list[LoanRule]:
+        chain = {int(pk) for pk in unit.path.strip("/").split("/") if pk}
+        found = [r for r in self.rules if _matches(r, chain, category_id, item_type)]
+        return _ranked(found, unit)
 
 
 def _matches(rule: LoanRule, chain, category_id: int | None, item_type: str) -> bool:

@@ -103,7 +103,7 @@ def copy_may_serve(pickup: Unit, category_id: int | None, item_type: str,
     """The circulation rule at the pickup point lends this item type to this category
     (``book``: the rules read once, for many questions)."""
     if book is not None:
-        return book.terms(unit=pickup, category_id=category_id, item_type=item_type).loanable
+        return book.loanable(unit=pickup, category_id=category_id, item_type=item_type)
     return loan_policies.rule_for(unit=pickup, category_id=category_id,
                                   item_type=item_type).terms.loanable  # fmt: skip
 
