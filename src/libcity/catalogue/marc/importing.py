@@ -190,10 +190,15 @@ def _checkpoints_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
-            if not connection.in_atomic_block:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if not connection.needs_rollback:  # else the caller's transaction is unusable
+            _checkpoints_restored(pages)
+
+
+def _checkpoints_restored(pages: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+        if not connection.in_atomic_block:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 @contextmanager
