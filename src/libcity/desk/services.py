@@ -28,7 +28,7 @@ from libcity.circulation.services import (
     loan_renew,
     reading_history_forget,
 )
-from libcity.holds.services import hold_collect, hold_copy_taken
+from libcity.holds.services import hold_after_checkout, hold_collect
 from libcity.logistics.selectors import item_open_transit
 from libcity.logistics.services import (
     Dispatch,
@@ -51,8 +51,9 @@ def desk_unit(actor: Actor, unit_code: str) -> Unit:
 
 def desk_checkout(*, item_barcode: str, card_number: str, unit_code: str, actor: Actor) -> Loan:
     """Lend the scanned copy on the scanned card at the desk's unit. A copy waiting on the
-    hold shelf goes only to its hold's reader (the hold is collected); a copy chosen for a
-    hold but lent from the shelf lets its hold choose another."""
+    hold shelf goes only to its hold's reader (the hold is collected); a copy lent from the
+    shelf meets the borrower's own hold on the title, and lets another reader's hold that
+    had chosen it choose another."""
     unit = desk_unit(actor, unit_code)
     # only the reader's id: the service locks the reader's row and reads it whole
     reader = Reader(pk=reader_id_by_card(card_number))
@@ -61,7 +62,7 @@ def desk_checkout(*, item_barcode: str, card_number: str, unit_code: str, actor:
         return hold_collect(item=item, reader=reader, unit=unit, actor=actor)
     with transaction.atomic():
         loan = loan_checkout(item=item, reader=reader, unit=unit, actor=actor)
-        hold_copy_taken(item=loan.item, actor=actor)
+        hold_after_checkout(loan=loan, actor=actor)
     return loan
 
 

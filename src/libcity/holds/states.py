@@ -9,6 +9,7 @@ through ``hold_move``, which checks this table and writes the HoldHistory row.
       │    (far) ────────┼────────────────────────────┘                    │
       └──trapped here / picked here ───────────────────────────────────────┘
     any active ──▶ cancelled;   placed, targeted ──▶ expired (not needed after)
+    placed, targeted ──▶ collected (the reader borrowed a copy from a shelf themselves)
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from __future__ import annotations
 from libcity.holds.models import HoldStatus as H
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    H.PLACED: frozenset({H.TARGETED, H.IN_TRANSIT, H.READY, H.CANCELLED, H.EXPIRED}),
-    H.TARGETED: frozenset({H.PLACED, H.TARGETED, H.IN_TRANSIT, H.READY, H.CANCELLED, H.EXPIRED}),
+    H.PLACED: frozenset({H.TARGETED, H.IN_TRANSIT, H.READY, H.COLLECTED, H.CANCELLED, H.EXPIRED}),
+    H.TARGETED: frozenset(
+        {H.PLACED, H.TARGETED, H.IN_TRANSIT, H.READY, H.COLLECTED, H.CANCELLED, H.EXPIRED}
+    ),
     H.IN_TRANSIT: frozenset({H.READY, H.PLACED, H.CANCELLED}),
     H.READY: frozenset({H.COLLECTED, H.EXPIRED, H.CANCELLED}),
     H.COLLECTED: frozenset(),

@@ -2,9 +2,9 @@
 
 from libcity.holds.services.copies import (
     Placement,
+    hold_after_checkout,
     hold_arrived,
     hold_collect,
-    hold_copy_taken,
     hold_trap,
 )
 from libcity.holds.services.daily import ExpiryReport, holds_daily, holds_expire
@@ -18,10 +18,10 @@ __all__ = [
     "Placement",
     "TargetingReport",
     "copy_may_serve",
+    "hold_after_checkout",
     "hold_arrived",
     "hold_cancel",
     "hold_collect",
-    "hold_copy_taken",
     "hold_move",
     "hold_notify",
     "hold_place",

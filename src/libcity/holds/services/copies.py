@@ -1,7 +1,7 @@
 """A copy meets a hold: caught when it comes back (``hold_trap``, which also serves a copy
 picked from the shelf for its hold), arriving at the pickup point (``hold_arrived``),
 collected (``hold_collect``), or lent from the shelf to someone else before it was picked
-(``hold_copy_taken``).
+(``hold_after_checkout``).
 
 These decide where the copy goes and move the hold; a copy that must travel is left for
 ``logistics`` to send (it records the transit), so a hold's trip and a return's trip are one
@@ -188,24 +188,37 @@ def _check_collector(hold: Hold | None, reader: Reader, unit: Unit) -> None:
                              % {"unit": hold.pickup_unit.name()})  # fmt: skip
 
 
-def hold_copy_taken(*, item: Item, actor: Actor) -> Hold | None:
-    """A copy chosen for a hold was lent from the shelf before it was picked: the hold goes
-    back to waiting, and another copy is chosen after commit."""
+def hold_after_checkout(*, loan: Loan, actor: Actor) -> list[Hold]:
+    """A copy was lent from the shelf. The borrower's own hold on the title still waiting is
+    met by this loan (collected); another reader's hold that had chosen this copy waits
+    again, and another copy is chosen after commit. One statement when no hold is concerned."""
+    item = loan.item
+    mine = Q(reader_id=loan.reader_id, record_id=item.record_id,
+             status__in=(HoldStatus.PLACED, HoldStatus.TARGETED))  # fmt: skip
+    chosen = Q(copy=item, status=HoldStatus.TARGETED)
     with transaction.atomic():
-        hold = (
-            Hold.objects.select_for_update(of=("self",))
-            .filter(copy=item, status=HoldStatus.TARGETED)
-            .select_related("reader", "record")
-            .first()
-        )
-        if hold is None:
-            return None
-        hold.copy, hold.copy_chosen_at = None, None
-        hold_move(hold, HoldStatus.PLACED, unit=None, actor=actor,
-                  fields=("copy", "copy_chosen_at"), released=item.barcode)  # fmt: skip
-        record_id = hold.record_id
-        transaction.on_commit(lambda: _target_soon(record_id))
-    return hold
+        holds = list(Hold.objects.select_for_update(of=("self",))
+                     .filter(mine | chosen).select_related("reader", "record"))  # fmt: skip
+        for hold in holds:
+            if hold.reader_id == loan.reader_id:
+                _met(hold, loan, actor)
+            else:
+                _released(hold, item, actor)
+    return holds
+
+
+def _met(hold: Hold, loan: Loan, actor: Actor) -> None:
+    hold.copy, hold.loan = loan.item, loan
+    hold_move(hold, HoldStatus.COLLECTED, unit=loan.issued_at_unit, actor=actor,
+              fields=("copy", "loan"), barcode=loan.item.barcode, met_from_shelf=True)  # fmt: skip
+
+
+def _released(hold: Hold, item: Item, actor: Actor) -> None:
+    hold.copy, hold.copy_chosen_at = None, None
+    hold_move(hold, HoldStatus.PLACED, unit=None, actor=actor,
+              fields=("copy", "copy_chosen_at"), released=item.barcode)  # fmt: skip
+    record_id = hold.record_id
+    transaction.on_commit(lambda: _target_soon(record_id))
 
 
 def _target_soon(record_id: int) -> None:

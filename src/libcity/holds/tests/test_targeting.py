@@ -6,7 +6,7 @@ from libcity.catalogue.services import item_transition
 from libcity.circulation.models import ReturnTo
 from libcity.circulation.services import RuleData, loan_checkout, rule_save
 from libcity.holds.models import Hold, HoldHistory, HoldStatus
-from libcity.holds.services import hold_copy_taken, hold_place, holds_target
+from libcity.holds.services import hold_after_checkout, hold_place, holds_target
 from libcity.network.models import ClosedDate
 
 
@@ -129,8 +129,8 @@ def test_a_copy_lent_from_the_shelf_releases_its_hold(library, django_capture_on
     holds_target()
     assert chosen(hold) == "TAKE"
     with django_capture_on_commit_callbacks(execute=True):
-        loan_checkout(item=taken, reader=library.reader(), unit=city.b2, actor=None)
-        hold_copy_taken(item=taken, actor=None)
+        loan = loan_checkout(item=taken, reader=library.reader(), unit=city.b2, actor=None)
+        hold_after_checkout(loan=loan, actor=None)
     assert chosen(hold) == "NEXT" and hold.status == HoldStatus.TARGETED
 
 
@@ -184,3 +184,17 @@ def test_an_unknown_policy_is_refused(settings):
     settings.LIBCITY_HOLD_POLICY = {"targeting": "random"}
     with pytest.raises(ValueError, match="targeting"):
         hold_policy()
+
+
+def test_the_holds_own_reader_borrowing_a_copy_from_a_shelf_meets_the_hold(library):
+    city = library.city
+    library.copy("NEAR", owner=city.b2)
+    here = library.copy("HERE", owner=city.b1)
+    reader = library.reader()
+    hold = place(library, city.b2, reader=reader)
+    holds_target()
+    assert chosen(hold) == "NEAR"
+    loan = loan_checkout(item=here, reader=reader, unit=city.b1, actor=None)
+    assert [h.pk for h in hold_after_checkout(loan=loan, actor=None)] == [hold.pk]
+    hold.refresh_from_db()
+    assert (hold.status, hold.loan, hold.copy) == (HoldStatus.COLLECTED, loan, here)
