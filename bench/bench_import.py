@@ -18,7 +18,9 @@ records per CPU second much less):
 
 - ``libcity import-marc FILE --unit gz-central``, the command as a librarian runs it;
 - the same with the search index step switched off (``catalogue.indexing.records_reindex``
-  a no-op), so the catalogue writes and the index can be told apart.
+  a no-op), so the catalogue writes and the index can be told apart. The analysis of each
+  record's search text is made before that step, with the reading and mapping in the
+  command's reading child (``records_import``'s ``Prepared``), so it counts in both runs.
 
 The command is also timed on a throwaway PostgreSQL cluster (``tools/run_tests.py``) when
 PostgreSQL binaries are there (``LIBCITY_BENCH_IMPORT_POSTGRES=0`` leaves it out).
