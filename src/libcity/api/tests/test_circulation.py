@@ -146,11 +146,11 @@ def test_a_checkout_and_a_return_cost_a_known_number_of_queries(client, desk, wh
 
 #: Token, the desk's roles with its units, card, copy id and status; the reader's and the
 #: copy's locks, blocks, rule, the limits' count, the unit's hours and closed dates, the loan,
-#: the copy's move (lock, update, history, re-read), the loan's history; a hold that had
+#: the copy's move (update, history), the loan's history; a hold that had
 #: chosen this copy (none: one statement).
-CHECKOUT_STATEMENTS = 18
+CHECKOUT_STATEMENTS = 16
 #: Token, roles, copy id, the open loan's reader; the reader's, the copy's and the loan's
 #: locks, credit (update, history, credit blocks), the loan's end and its history, the
-#: copy's move (lock, update, history, re-read); the holds waiting for the title (none: one
+#: copy's move (update, history); the holds waiting for the title (none: one
 #: statement).
-RETURN_STATEMENTS = 17
+RETURN_STATEMENTS = 15

@@ -44,27 +44,41 @@ def item_add(
 
 def item_transition(
     *, item: Item, to_status: str, actor: Actor = None, location: Unit | None = None,
-    reason: str = "",
+    reason: str = "", locked: bool = False,
 ) -> Item:  # fmt: skip
     """Move ``item`` to ``to_status`` (and to ``location``, when it moved) if the state
     machine allows it; the one place an item's status changes. The same status at another
-    location is a move (a floating copy returned elsewhere), always allowed."""
+    location is a move (a floating copy returned elsewhere), always allowed.
+
+    ``locked``: the caller holds the copy's row lock in its open transaction and ``item``
+    was read under it (a loan's checkout or return): the copy is neither locked and read
+    again nor re-read after the change; ``item`` is updated in place."""
+    if locked:
+        return _transition(item, item, to_status, actor, location, reason)
     with transaction.atomic():
-        locked = Item.objects.select_for_update().get(pk=item.pk)
-        moved_only = to_status == locked.status and _elsewhere(location, locked)
-        if not moved_only and not states.can_move(locked.status, to_status):
-            raise TransitionNotAllowed(
-                _("A copy that is %(now)s cannot become %(next)s.")
-                % {"now": locked.get_status_display(), "next": ItemStatus(to_status).label}
-            )
-        where = location or locked.location
-        Item.objects.filter(pk=item.pk).update(
-            status=to_status, location=where, status_changed_at=clock.now()
-        )
-        _history(locked, "item_status_changed", locked.status, to_status, where, actor,
-                 reason=reason)  # fmt: skip
-        indexing.records_changed([locked.record_id])
+        held = Item.objects.select_for_update().get(pk=item.pk)
+        _transition(item, held, to_status, actor, location, reason)
     item.refresh_from_db()
+    return item
+
+
+def _transition(item: Item, locked: Item, to_status: str, actor: Actor, location: Unit | None,
+                reason: str) -> Item:  # fmt: skip
+    moved_only = to_status == locked.status and _elsewhere(location, locked)
+    if not moved_only and not states.can_move(locked.status, to_status):
+        raise TransitionNotAllowed(
+            _("A copy that is %(now)s cannot become %(next)s.")
+            % {"now": locked.get_status_display(), "next": ItemStatus(to_status).label}
+        )
+    where = location or locked.location
+    moment = clock.now()
+    Item.objects.filter(pk=item.pk).update(
+        status=to_status, location=where, status_changed_at=moment
+    )
+    _history(locked, "item_status_changed", locked.status, to_status, where, actor,
+             reason=reason)  # fmt: skip
+    indexing.records_changed([locked.record_id])
+    item.status, item.location, item.status_changed_at = to_status, where, moment
     return item
 
 

@@ -115,13 +115,11 @@ _ISSUER_UNREAD = _unread("issued_at_unit", Unit, ("code",))
 def _move_copy(item: Item, to_status: str, actor: Actor, unit: Unit | None, reason: str) -> None:
     """The copy's move through the catalogue's state machine. Circulation changes copies,
     never a record's text, so the search index refreshes only the copies' facet values
-    (``indexing.copies_only``); the record read under the lock is kept (the transition
-    re-reads the copy and would forget it, costing a query for the title)."""
-    record = item.record
+    (``indexing.copies_only``). The copy was locked and read at the start of the loan's
+    transaction: the transition neither locks nor reads it again (``locked=True``)."""
     with indexing.copies_only():
         item_transition(item=item, to_status=to_status, actor=actor, location=unit,
-                        reason=reason)  # fmt: skip
-    item.record = record
+                        reason=reason, locked=True)  # fmt: skip
 
 
 def _check_reader_may_borrow(reader: Reader, today: dt.date) -> None:
