@@ -189,11 +189,13 @@ def _initdb(bindir: Path, base: Path) -> None:
     raise RuntimeError(f"initdb failed:\n{done.stdout}{done.stderr}")
 
 
-def _pg_ctl_start(bindir: Path, base: Path, port: int) -> None:
+def _pg_ctl_start(bindir: Path, base: Path, port: int, *, autovacuum: bool = True) -> None:
     server_options = (
         f"-p {port} -k {base} -c listen_addresses=127.0.0.1 "
         "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
     )
+    if not autovacuum:
+        server_options += " -c autovacuum=off"
     cmd = [str(bindir / "pg_ctl"), "-D", str(base / "data"), "-o", server_options]
     # A session of its own: a Ctrl-C in the terminal reaches us, and we stop the server.
     done = _run_pg([*cmd, "-w", "-l", str(base / "log"), "start"], cwd=base, start_new_session=True)
@@ -220,8 +222,11 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def throwaway_postgres(bindir: Path) -> Iterator[Cluster]:
-    """A PostgreSQL cluster for this run alone.
+def throwaway_postgres(bindir: Path, *, autovacuum: bool = True) -> Iterator[Cluster]:
+    """A PostgreSQL cluster for this run alone. The tests run it without autovacuum: their
+    rows are written inside transactions never committed, and an autovacuum that counts a
+    table while a test has filled it records it as empty, so the planner picks plans made
+    for empty tables (nested loops over thousands of rows: minutes for one query).
 
     The cluster lives in a ``tempfile.mkdtemp`` folder that is removed on the way out, however
     the block ends.
@@ -236,7 +241,7 @@ def throwaway_postgres(bindir: Path) -> Iterator[Cluster]:
         _initdb(bindir, base)
         port = find_free_port()
         try:
-            _pg_ctl_start(bindir, base, port)
+            _pg_ctl_start(bindir, base, port, autovacuum=autovacuum)
             yield Cluster(f"postgres://postgres@127.0.0.1:{port}/postgres", base)
         finally:
             _pg_ctl_stop(bindir, base)
@@ -310,7 +315,7 @@ def run_postgres_half(pytest_args: Sequence[str]) -> StepResult:
         return result
     print(f"PostgreSQL binaries: {bindir}", flush=True)
     try:
-        with throwaway_postgres(bindir) as cluster:
+        with throwaway_postgres(bindir, autovacuum=False) as cluster:
             print(f"cluster up at {cluster.url} in {cluster.folder}", flush=True)
             return run_pytest("postgresql", pytest_args, cluster.url)
     except RuntimeError as error:
