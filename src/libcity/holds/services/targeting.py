@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from libcity.catalogue.models import Item, ItemStatus
 from libcity.circulation.policies import RuleBook
@@ -133,17 +134,17 @@ class _Planner:
 
     def _copies(self, titles: list[int]) -> dict[int, list[list]]:
         """The copies that may be chosen, by title: [id, unit, item type, taken, owner]."""
-        chosen = Hold.objects.filter(record_id__in=titles, status__in=WITH_COPY,
-                                     copy__isnull=False).values("copy_id")  # fmt: skip
+        chosen = Hold.objects.filter(copy=OuterRef("pk"), status__in=WITH_COPY)
         rows = (
-            Item.objects.filter(record_id__in=titles, status=ItemStatus.AVAILABLE,
-                                location_id__in=self.open & self.shelves)
-            .exclude(pk__in=chosen)
+            Item.objects.filter(record_id__in=titles, status=ItemStatus.AVAILABLE)
+            .exclude(Exists(chosen))
             .values_list("pk", "record_id", "location_id", "item_type", "owner_id")
-        )  # fmt: skip
+        )  # the units open today are kept here: a list of thousands of ids costs more to send
+        pickable = self.open & self.shelves
         by_title: dict[int, list[list]] = defaultdict(list)
         for pk, record_id, location_id, item_type, owner_id in rows:
-            by_title[record_id].append([pk, location_id, item_type, False, owner_id])
+            if location_id in pickable:
+                by_title[record_id].append([pk, location_id, item_type, False, owner_id])
         return by_title
 
     def _choose(self, hold: tuple, shelves: dict[int, list[list]]) -> tuple[int, int, int] | None:
