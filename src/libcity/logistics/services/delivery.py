@@ -103,7 +103,7 @@ def delivery_pick(*, order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
             counts = {"ready": ready, "all": len(waiting)}
             raise Conflict(_("%(ready)d of %(all)d copies are at the depot; wait for the rest.")
                            % counts, code="delivery_not_ready")  # fmt: skip
-        return _move(order, DeliveryStatus.PICKED, actor, fields=("picked_at",))
+        return delivery_move(order, DeliveryStatus.PICKED, actor, fields=("picked_at",))
 
 
 def delivery_ship(*, order: DeliveryOrder, tracking_number: str, actor: Actor) -> list[Loan]:
@@ -120,8 +120,8 @@ def delivery_ship(*, order: DeliveryOrder, tracking_number: str, actor: Actor) -
             for item in order.items.select_related("hold__copy")
         ]
         order.tracking_number = tracking
-        _move(order, DeliveryStatus.SHIPPED, actor, fields=("shipped_at", "tracking_number"),
-              tracking=tracking)  # fmt: skip
+        delivery_move(order, DeliveryStatus.SHIPPED, actor,
+                      fields=("shipped_at", "tracking_number"), tracking=tracking)  # fmt: skip
     return loans
 
 
@@ -130,7 +130,9 @@ def delivery_confirm(*, order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
     with transaction.atomic():
         order = _locked(order)
         order.address = ""
-        return _move(order, DeliveryStatus.DELIVERED, actor, fields=("delivered_at", "address"))
+        return delivery_move(
+            order, DeliveryStatus.DELIVERED, actor, fields=("delivered_at", "address")
+        )
 
 
 def delivery_cancel(*, order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
@@ -152,7 +154,7 @@ def delivery_cancel(*, order: DeliveryOrder, actor: Actor) -> DeliveryOrder:
             charge_settle(charge=order.charge, status=ChargeStatus.WAIVED, actor=actor,
                           note="delivery cancelled")  # fmt: skip
         order.address = ""
-        return _move(order, DeliveryStatus.CANCELLED, actor, fields=("address",))
+        return delivery_move(order, DeliveryStatus.CANCELLED, actor, fields=("address",))
 
 
 def _locked(order: DeliveryOrder) -> DeliveryOrder:
@@ -164,8 +166,10 @@ _STAMPS = {DeliveryStatus.PICKED: "picked_at", DeliveryStatus.SHIPPED: "shipped_
            DeliveryStatus.DELIVERED: "delivered_at"}  # fmt: skip
 
 
-def _move(order: DeliveryOrder, to_status: str, actor: Actor, fields: tuple[str, ...] = (),
-          **details) -> DeliveryOrder:  # fmt: skip
+def delivery_move(order: DeliveryOrder, to_status: str, actor: Actor,
+                  fields: tuple[str, ...] = (), **details) -> DeliveryOrder:  # fmt: skip
+    """Move a (locked) order if its state machine allows it; stamps the time, writes the
+    history row."""
     before = order.status
     if not states.delivery_can_move(before, to_status):
         raise Conflict(_("An order that is %(now)s cannot become %(next)s.")
