@@ -43,6 +43,7 @@ urlpatterns = [
     path("staff/desk/", desk.desk_page, name="staff-desk"),
     path("staff/returns/", desk.returns_page, name="staff-returns"),
     path("staff/holds/", logistics.holds_page, name="staff-holds"),
+    path("staff/holds/slips/", logistics.transit_slips_page, name="staff-transit-slips"),
     path("staff/vans/", logistics.vans_page, name="staff-vans"),
     path("staff/deliveries/", logistics.deliveries_page, name="staff-deliveries"),
     path("staff/rebalance/", logistics.rebalance_page, name="staff-rebalance"),

@@ -213,3 +213,11 @@ def deliveries_page(request: HttpRequest) -> HttpResponse:
         return redirect("web:staff-deliveries")
     orders = desk_delivery_orders(actor=request.user)
     return render(request, "web/staff/deliveries.html", {"orders": orders})
+
+
+@staff_page
+def transit_slips_page(request: HttpRequest) -> HttpResponse:
+    """One slip a transit still to send from the desk's unit, to print and put in the copy."""
+    unit = desk_unit(request.user, request.session.get(DESK_UNIT, ""))
+    transits = list(logistics.transits_to_send(unit))
+    return render(request, "web/staff/transit_slips.html", {"unit": unit, "transits": transits})

@@ -48,6 +48,8 @@ def test_the_hold_journey_through_the_staff_pages(tiny_city, make_staff, held):
     b1.post("/staff/holds/", {"action": "pick", "unit": "b1", "barcode": "L0001"})
     page = b1.get("/staff/holds/").content.decode()
     assert "Send in transit to b2 library" in page and "Nothing to pick." in page
+    slips = b1.get("/staff/holds/slips/").content.decode()
+    assert "L0001" in slips and "b2 library" in slips and "For a hold" in slips
     b1.post("/staff/holds/", {"action": "ship", "unit": "b1"})
     assert Transit.objects.get().status == TransitStatus.SHIPPED
     b2 = desk_at(Client(), make_staff, tiny_city.b2, "desk2")
