@@ -180,8 +180,9 @@ ITEM_COLUMNS = (
 
 
 class _Insert:
-    """``INSERT`` of many rows of one model by ``executemany``: some columns per row (ready for
-    the database but for the ``json`` ones, adapted here), the rest the same for every row."""
+    """Many rows of one model at once (``COPY`` on PostgreSQL, ``executemany`` of an INSERT on
+    SQLite): some columns per row (ready for the database but for the ``json`` ones, adapted
+    here), the rest the same for every row."""
 
     def __init__(
         self, model: type[models.Model], per_row: tuple[str, ...], same: dict,
@@ -197,11 +198,10 @@ class _Insert:
             raise ValueError(f"{model.__name__}: say what goes into {missing}")
         quote = connection.ops.quote_name
         columns = [*per_row, *rest]
-        self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} "
-            f"({', '.join(quote(fields[c].column) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
-        )
+        table = quote(model._meta.db_table)
+        names = ", ".join(quote(fields[c].column) for c in columns)
+        self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         # What ``JSONField.get_db_prep_save`` does to a dict or a list, without the detour
         # (a fifth of the time of a batch went there).
         self.json = [(per_row.index(name), fields[name].encoder) for name in json]
@@ -224,7 +224,14 @@ class _Insert:
         else:
             prepared = [(*row, *tail) for row in rows]
         with connection.cursor() as cursor:
-            cursor.executemany(self.sql, prepared)
+            if connection.vendor == "postgresql":
+                # COPY: one stream for the batch, several times faster than a pipelined
+                # INSERT a row (a city's ten million copies).
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in prepared:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, prepared)
 
 
 def _batches(books: Iterable[Book], items: int) -> Iterator[list[Book]]:
