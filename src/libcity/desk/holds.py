@@ -66,10 +66,17 @@ def _holder(actor: Actor, card_number: str, pickup: Unit) -> tuple[Reader, Unit 
     if card_number:
         access_unit(actor, pickup.code, CIRCULATION_LEND)
         return reader_by_card(card_number), pickup
+    return _signed_in_reader(
+        actor, _("Sign in with your reader account, or give the reader's card.")
+    ), None
+
+
+def _signed_in_reader(actor: Actor, refusal: str) -> Reader:
+    """The reader whose account is signed in, or ``refusal`` as an error."""
     reader = reader_of_user(actor) if actor is not None and actor.is_authenticated else None
     if reader is None:
-        raise InvalidInput(_("Sign in with your reader account, or give the reader's card."))
-    return reader, None
+        raise InvalidInput(refusal)
+    return reader
 
 
 def desk_hold_cancel(*, hold_id: int, actor: Actor) -> Hold:
@@ -137,10 +144,9 @@ def desk_reader_holds(*, actor: Actor, card_number: str = "") -> list[Hold]:
     if card_number:
         require_any_scope(actor, CIRCULATION_LEND)
         return reader_holds(reader_by_card(card_number))
-    reader = reader_of_user(actor) if actor is not None and actor.is_authenticated else None
-    if reader is None:
-        raise InvalidInput(_("Sign in with your reader account, or give the reader's card."))
-    return reader_holds(reader)
+    return reader_holds(
+        _signed_in_reader(actor, _("Sign in with your reader account, or give the reader's card."))
+    )
 
 
 # --- home delivery -------------------------------------------------------------------------------
@@ -149,9 +155,7 @@ def desk_reader_holds(*, actor: Actor, card_number: str = "") -> list[Hold]:
 def desk_delivery_order(*, record_ids: list[int], address: str, phone: str,
                         actor: Actor) -> DeliveryOrder:  # fmt: skip
     """The signed-in reader orders these titles delivered home."""
-    reader = reader_of_user(actor) if actor is not None and actor.is_authenticated else None
-    if reader is None:
-        raise InvalidInput(_("Sign in with your reader account to order a delivery."))
+    reader = _signed_in_reader(actor, _("Sign in with your reader account to order a delivery."))
     records = list(Record.objects.filter(pk__in=record_ids))
     if len(records) != len(set(record_ids)):
         raise HoldNotFound(_("There is no such title."))

@@ -10,7 +10,6 @@ is charged when the order is made and waived if it is cancelled. Copies come bac
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -34,11 +33,12 @@ from libcity.logistics.policies import delivery_policy
 from libcity.logistics.services.dispatch import copy_dispatch
 from libcity.network.models import Unit, UnitTier
 from libcity.network.selectors import unit_get
+from libcity.readers.exceptions import InvalidReaderInput
 from libcity.readers.models import Reader
+from libcity.readers.services.profile import clean_phone
 from libcity.readers.services.rows import lock as reader_lock
 from libcity.staff.selectors import Actor, is_staff_member
 
-_PHONE = re.compile(r"\+?[0-9][0-9 -]{4,18}")
 _OPEN = (DeliveryStatus.REQUESTED, DeliveryStatus.PICKED, DeliveryStatus.SHIPPED)
 
 
@@ -89,8 +89,17 @@ def _check_order(records: list[Record], address: str, phone: str, most: int) -> 
         raise InvalidInput(_("A title is chosen twice."))
     if not address or len(address) > 300:
         raise InvalidInput(_("Give the address to deliver to (at most 300 characters)."))
-    if not _PHONE.fullmatch(phone):
+    if not phone or not _is_phone(phone):
         raise InvalidInput(_("Give a phone number the courier can call."))
+
+
+def _is_phone(phone: str) -> bool:
+    """The readers' own phone check (``readers.services.profile.clean_phone``)."""
+    try:
+        clean_phone(phone)
+    except InvalidReaderInput:
+        return False
+    return True
 
 
 def delivery_pick(*, order: DeliveryOrder, actor: Actor) -> DeliveryOrder:

@@ -210,14 +210,22 @@ def returns_page(request: HttpRequest) -> HttpResponse:
         _RETURNS_ACTIONS.get(request.POST.get("action", ""), _not_understood)(request)
         return redirect("web:staff-returns")
     context = {**_chooser(request), "answers": request.session.get(RETURNS, [])}
-    code = request.session.get(DESK_UNIT, "")
-    if code:
-        try:
-            context["unit"] = desk_unit(request.user, code)
-        except DomainError as error:
-            request.session.pop(DESK_UNIT, None)
-            show_error(request, error)
+    context["unit"] = session_unit(request)
     return render(request, "web/staff/returns.html", context)
+
+
+def session_unit(request: HttpRequest):
+    """The desk's unit from the session, checked again (None when none is chosen, or when
+    the person may no longer work there: the choice is then forgotten, and why is shown)."""
+    code = request.session.get(DESK_UNIT, "")
+    if not code:
+        return None
+    try:
+        return desk_unit(request.user, code)
+    except DomainError as error:
+        request.session.pop(DESK_UNIT, None)
+        show_error(request, error)
+        return None
 
 
 def _return(request: HttpRequest) -> None:

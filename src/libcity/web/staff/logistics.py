@@ -36,7 +36,13 @@ from libcity.logistics.services import Dispatch, transits_pack, transits_ship
 from libcity.staff.policies import LOGISTICS_WORK
 from libcity.staff.selectors import require_any_scope
 from libcity.web.feedback import show_error
-from libcity.web.staff.desk import DESK_UNIT, _choose_unit, _chooser, _not_understood
+from libcity.web.staff.desk import (
+    DESK_UNIT,
+    _choose_unit,
+    _chooser,
+    _not_understood,
+    session_unit,
+)
 from libcity.web.staff.views import staff_page
 
 SCANS = "holds_scans"  # the latest answers of the holds screen, newest first
@@ -50,15 +56,9 @@ def holds_page(request: HttpRequest) -> HttpResponse:
         _ACTIONS.get(request.POST.get("action", ""), _not_understood)(request)
         return redirect("web:staff-holds")
     context = {**_chooser(request), "answers": request.session.get(SCANS, [])}
-    code = request.session.get(DESK_UNIT, "")
-    if code:
-        try:
-            unit = desk_unit(request.user, code)
-        except DomainError as error:
-            request.session.pop(DESK_UNIT, None)
-            show_error(request, error)
-        else:
-            context.update(_unit_lists(unit))
+    unit = session_unit(request)
+    if unit is not None:
+        context.update(_unit_lists(unit))
     return render(request, "web/staff/holds.html", context)
 
 
