@@ -176,9 +176,9 @@ def _write(choices: list[tuple[int, int, int]]) -> int:
     """Give each chosen copy to its hold, if the hold still waits and the copy is still on
     its shelf, under their row locks; returns how many holds got a copy. This is the one
     move ``hold_move`` does not make: placed → targeted (allowed by ``states``), in bulk,
-    with the same history rows and no notice. One UPDATE a hold
-    sent together (``executemany``: pipelined on PostgreSQL), not Django's ``bulk_update``,
-    whose CASE expressions cost more to build than the writes take."""
+    with the same history rows and no notice. One UPDATE joined to a VALUES list for 500
+    holds (``_give``), not Django's ``bulk_update``, whose CASE expressions cost more to
+    build than the writes take; the history rows by one multi-row insert."""
     if not choices:
         return 0
     now = clock.now()
