@@ -133,6 +133,7 @@ def test_a_reader_searches_in_chinese_and_pinyin_and_opens_a_record(
     phone.get_by_role("link", name="馆藏目录").click()
     phone.fill("#id_q", "中国节")
     phone.get_by_role("button", name="检索").click()
+    phone.locator("#results").get_by_text("图说中国节").wait_for()  # the answer page loaded
     assert phone.locator("#results").get_by_text("图说中国节").is_visible()
     phone.fill("#id_q", "tszgj")
     phone.get_by_role("button", name="检索").click()
@@ -141,6 +142,7 @@ def test_a_reader_searches_in_chinese_and_pinyin_and_opens_a_record(
     assert phone.locator("#copies").get_by_text("b1馆").is_visible()
     phone.select_option("#id_near", "r1")
     phone.get_by_role("button", name="查找").click()
+    phone.locator("#nearest-copies").wait_for()  # is_visible does not wait for the new page
     assert phone.locator("#nearest-copies").get_by_text("b1馆").is_visible()
     assert fits_the_screen(phone)
     shot(phone, "record-phone")
