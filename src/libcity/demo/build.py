@@ -1,4 +1,5 @@
-"""Build the demo city: the network, the staff, the readers, the catalogue and a year of loans.
+"""Build the demo city: the network, the staff, the readers, the catalogue, a year of loans and
+the day's holds and transits.
 
 ``demo_build`` is what ``libcity demo`` runs. The whole build is one transaction, whatever the
 scale (a million readers included): a failed build leaves an empty database, never half a city
@@ -30,6 +31,10 @@ from libcity.demo.registration import (
     people_maker,
     readers_register,
 )
+from libcity.demo.waiting import waiting_build
+from libcity.holds.models import Hold
+from libcity.logistics.models import OPEN as TRANSITS_OPEN
+from libcity.logistics.models import Transit
 from libcity.network.models import Operator, Unit, UnitKind
 from libcity.network.services import (
     operator_create,
@@ -69,6 +74,8 @@ class DemoSummary:
     loans: int = 0  # in the year before the build
     loans_open: int = 0  # still out now
     loans_overdue: int = 0  # of those, past their due date
+    holds_by_status: dict[str, int] = field(default_factory=dict)
+    transits_open: int = 0
 
     @property
     def units(self) -> int:
@@ -118,6 +125,7 @@ def demo_build(
             if lent:
                 activity_build(seed=seed, loans=lent, built_since=since, favourite=reader.pk,
                                progress=say)  # fmt: skip
+                waiting_build(seed=seed, favourite=reader, progress=say)
             catalogue.indexed = search_reindex(progress=say)  # after the loans: availability
         demo_passwords_set([*staff, reader.user])
     return demo_summary(scale, seed, time.monotonic() - started, catalogue)
@@ -278,4 +286,8 @@ def demo_summary(
         loans=Loan.objects.count(),
         loans_open=Loan.objects.filter(status__in=OPEN_STATUSES).count(),
         loans_overdue=Loan.objects.filter(status=LoanStatus.OVERDUE).count(),
+        holds_by_status=dict(
+            Hold.objects.order_by("status").values_list("status").annotate(n=Count("pk"))
+        ),
+        transits_open=Transit.objects.filter(status__in=TRANSITS_OPEN).count(),
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from libcity.circulation.models import Notice
-from libcity.circulation.notices import notice_sender
+from libcity.circulation.notices import NoticeSender, notice_sender
 from libcity.core import clock
 from libcity.holds import states
 from libcity.holds.exceptions import HoldTransitionNotAllowed
@@ -52,7 +52,9 @@ def hold_move(hold: Hold, to_status: str, *, unit: Unit | None, actor: Actor,
     hold.save(update_fields=changed)
     hold_history(hold, before, unit=unit, actor=actor, **details)
     if reader is not None and to_status in NOTIFIED:
-        transaction.on_commit(lambda: hold_notify(hold, reader, NOTIFIED[to_status]))
+        # The sender is the one in force now, at the move: it is used after the commit.
+        sender = notice_sender()
+        transaction.on_commit(lambda: hold_notify(hold, reader, NOTIFIED[to_status], sender))
     return hold
 
 
@@ -66,13 +68,13 @@ def hold_history(hold: Hold, before: str, *, unit: Unit | None, actor: Actor, **
     )  # fmt: skip
 
 
-def hold_notify(hold: Hold, reader, kind: str) -> bool:
+def hold_notify(hold: Hold, reader, kind: str, sender: NoticeSender | None = None) -> bool:
     """Send one notice for this step of this hold (kept in ``Notice``; once per hold, step
     and day). A sender that fails is logged: the hold has moved all the same."""
     with override("zh-hans"):
         subject, body = _words(hold, kind)
     try:
-        sender = notice_sender()
+        sender = sender or notice_sender()
         with transaction.atomic():
             Notice.objects.create(reader=reader, kind=f"{kind}:{hold.pk}", channel=sender.channel,
                                   on=clock.today(), sent_at=clock.now(), body=body)  # fmt: skip

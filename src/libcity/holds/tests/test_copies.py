@@ -7,6 +7,7 @@ import time_machine
 
 from libcity.catalogue.models import ItemStatus
 from libcity.circulation.models import LoanStatus, Notice
+from libcity.circulation.notices import notices_kept_only
 from libcity.circulation.services import loan_checkin
 from libcity.holds.exceptions import HoldNotAllowed, OnHoldForAnother
 from libcity.holds.models import HoldStatus
@@ -46,6 +47,21 @@ def test_a_copy_returned_at_the_pickup_point_goes_on_the_hold_shelf(
     assert hold.shelf_until == dt.date(2026, 3, 12)  # seven days
     assert (copy.status, copy.location) == (ItemStatus.ON_HOLD_SHELF, library.city.b1)
     assert Notice.objects.filter(reader=reader, kind=f"hold_ready:{hold.pk}").exists()
+
+
+def test_a_notice_goes_through_the_sender_in_force_at_the_move_not_at_the_commit(
+    library, lent, django_capture_on_commit_callbacks, capsys
+):
+    """The demo build moves holds under ``notices_kept_only`` and commits later: its made-up
+    readers are still told nothing."""
+    copy = lent("LENT")
+    reader = library.reader()
+    hold = place(library, library.city.b1, reader=reader)
+    with django_capture_on_commit_callbacks(execute=True), notices_kept_only():
+        returned(copy, library.city.b1)
+    notice = Notice.objects.get(reader=reader, kind=f"hold_ready:{hold.pk}")
+    assert notice.channel == "kept"
+    assert "[notice to" not in capsys.readouterr().out
 
 
 def test_a_copy_returned_elsewhere_travels_then_waits_at_the_pickup_point(library, lent):

@@ -103,5 +103,9 @@ class Command(BaseCommand):
             write(f"  note: {note}")
         write(f"  loans in the year: {summary.loans}")
         write(f"  loans open now: {summary.loans_open} ({summary.loans_overdue} overdue now)")
+        holds = ", ".join(f"{status} {n}" for status, n in summary.holds_by_status.items())
+        waiting = sum(summary.holds_by_status.values())
+        write(f"  holds: {waiting}" + (f" ({holds})" if holds else ""))
+        write(f"  transits on their way: {summary.transits_open}")
         write("  logins (password 'demo'): admin, desk, cataloguer, logistics, partner, "
               "manager-<district> (manager-yuexiu...), reader")  # fmt: skip
