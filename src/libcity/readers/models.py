@@ -50,6 +50,7 @@ class DepositState(models.TextChoices):
 class RegistrationChannel(models.TextChoices):
     DESK = "desk", _("At a desk")
     ONLINE = "online", _("Online")
+    KIOSK = "kiosk", _("At a self-service kiosk")
     IMPORT = "import", _("Imported")
 
 

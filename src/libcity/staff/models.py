@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     LOGISTICS = "logistics", _("Logistics")
     NETWORK_ADMIN = "network_admin", _("Network administrator")
     PARTNER_OPERATOR = "partner_operator", _("Partner operator")
+    MACHINE = "machine", _("Self-service machine")
 
 
 class StaffAssignment(models.Model):

@@ -21,6 +21,8 @@ PARTNER_OPERATE = "partner.operate"
 CIRCULATION_LEND = "circulation.lend"  # check out, return, renew at a desk
 CIRCULATION_CHARGES = "circulation.charges"  # settle fines, charge damage
 CIRCULATION_RULES = "circulation.rules"  # edit the loan rules
+SELFSERVICE_USE = "selfservice.use"  # a machine: gate entries, locker doors
+SELFSERVICE_MANAGE = "selfservice.manage"  # terminals, sorter bins, locker slots
 
 _DESK = {NETWORK_VIEW, READERS_VIEW, READERS_REGISTER, READERS_CHANGE, READERS_BLOCK,
          CIRCULATION_LEND, CIRCULATION_CHARGES}  # fmt: skip
@@ -29,16 +31,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DESK: frozenset(_DESK),
     Role.CATALOGUER: frozenset({NETWORK_VIEW, CATALOGUE_CHANGE}),
     Role.BRANCH_MANAGER: frozenset(
-        _DESK | {NETWORK_CHANGE, STAFF_MANAGE, CATALOGUE_CHANGE, CIRCULATION_RULES}
+        _DESK
+        | {NETWORK_CHANGE, STAFF_MANAGE, CATALOGUE_CHANGE, CIRCULATION_RULES}
+        | {SELFSERVICE_MANAGE}
     ),
     Role.LOGISTICS: frozenset({NETWORK_VIEW, LOGISTICS_WORK}),
     Role.NETWORK_ADMIN: frozenset(
         _DESK
         | {NETWORK_CHANGE, STAFF_MANAGE, CATALOGUE_CHANGE, LOGISTICS_WORK, PARTNER_OPERATE}
-        | {CIRCULATION_RULES}
+        | {CIRCULATION_RULES, SELFSERVICE_MANAGE}
     ),
     Role.PARTNER_OPERATOR: frozenset(
         {NETWORK_VIEW, READERS_VIEW, PARTNER_OPERATE, CIRCULATION_LEND}
+    ),
+    # A kiosk, sorter, gate or locker: lends and takes returns, registers readers (the
+    # identity checks apply), lets readers in and opens locker doors, at its unit only.
+    Role.MACHINE: frozenset(
+        {NETWORK_VIEW, READERS_VIEW, READERS_REGISTER, CIRCULATION_LEND, SELFSERVICE_USE}
     ),
 }
 
