@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from libcity.api import catalogue, circulation, errors, holds, readers, units
+from libcity.api import (
+    catalogue,
+    circulation,
+    errors,
+    holds,
+    lockers,
+    readers,
+    selfservice,
+    units,
+)
 
 api = NinjaAPI(
     title="libcity API",
@@ -22,3 +31,5 @@ api.add_router("", readers.router)
 api.add_router("", catalogue.router)
 api.add_router("", circulation.router)
 api.add_router("", holds.router)
+api.add_router("", lockers.router)
+api.add_router("", selfservice.router)

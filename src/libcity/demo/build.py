@@ -33,9 +33,10 @@ from libcity.demo.registration import (
 )
 from libcity.demo.waiting import waiting_build
 from libcity.holds.models import Hold
+from libcity.holds.services import locker_slots_set
 from libcity.logistics.models import OPEN as TRANSITS_OPEN
 from libcity.logistics.models import Transit
-from libcity.network.models import Operator, Unit, UnitKind
+from libcity.network.models import Operator, Unit, UnitKind, UnitTier
 from libcity.network.services import (
     operator_create,
     transport_cost_set,
@@ -45,12 +46,16 @@ from libcity.network.services import (
 )
 from libcity.readers.models import Reader
 from libcity.readers.services import categories_ensure
+from libcity.selfservice.models import ChecksumMode, Encoding, TerminalKind
+from libcity.selfservice.services import sort_bin_set, terminal_create
 from libcity.staff.models import Role, StaffAssignment
 from libcity.staff.services import staff_assign, staff_create
 
 DEMO_PASSWORD = "demo"
 DEMO_READER = "reader"
 PARTNER_UNIT = "gz-yuexiu-mb001"
+LOCKER_SLOTS = 24  # slots of every demo locker
+TERMINAL_DISTRICT = "gz-yuexiu"  # where the GB18030 kiosk stands
 
 
 class CityNotEmpty(Exception):
@@ -139,6 +144,8 @@ def _network_and_staff(plan: CityPlan, say: Progress) -> tuple[dict[str, Unit], 
     say(f"network: {len(units)} units ({time.monotonic() - started:.1f} s)")
     staff = staff_build(units)
     say(f"staff: {len(staff)} logins ({time.monotonic() - started:.1f} s)")
+    terminals = terminals_build(units)
+    say(f"terminals: {', '.join(terminals)} (secret 'demo')")
     return units, staff
 
 
@@ -162,6 +169,8 @@ def network_build(plan: CityPlan) -> dict[str, Unit]:
         )  # fmt: skip
         if u.timetable:
             unit_set_timetable(unit=unit, timetable=u.timetable)
+        if unit.kind == UnitKind.LOCKER:
+            locker_slots_set(unit=unit, count=LOCKER_SLOTS, actor=None)
         units[u.code] = unit
     for closed in plan.closed:
         unit_add_closed_date(
@@ -213,6 +222,39 @@ def _staff(username, display_name, role, unit, *, include_descendants=True):
     )  # fmt: skip
     staff_assign(user=user, role=role, unit=unit, include_descendants=include_descendants)
     return user
+
+
+# --- self-service terminals -----------------------------------------------------------------
+
+
+def terminals_build(units: dict[str, Unit]) -> list[str]:
+    """The demo's machines, each with the secret ``demo``: a UTF-8 kiosk and a return sorter
+    at the central library, a GB18030 kiosk with a lenient checksum (as many Chinese vendors'
+    machines need) at a district library, and the gate of a 24-hour study room."""
+    central = units["gz-central"]
+    district = units.get(TERMINAL_DISTRICT) or next(
+        u for u in units.values() if u.tier == UnitTier.DISTRICT
+    )
+    made = [
+        _terminal("kiosk", central, kind=TerminalKind.KIOSK, name="中心馆自助借还机 1"),
+        _terminal("kiosk-gbk", district, kind=TerminalKind.KIOSK, encoding=Encoding.GB18030,
+                  checksum=ChecksumMode.LENIENT, name=f"{district.name_zh}自助借还机"),
+        _terminal("sorter", central, kind=TerminalKind.SORTER, default_bin="9",
+                  name="中心馆还书分拣机"),
+    ]  # fmt: skip
+    for action, bin in (("shelve", "1"), ("hold_shelf", "2"), ("transit", "3")):
+        sort_bin_set(terminal=made[-1], action=action, bin=bin, actor=None)
+    room = next((u for u in units.values() if u.kind == UnitKind.STUDY_ROOM_24H), None)
+    if room is not None:
+        made.append(_terminal("gate", room, kind=TerminalKind.GATE, name=f"{room.name_zh}门禁"))
+    return [t.login for t in made]
+
+
+def _terminal(login: str, unit: Unit, **settings):
+    terminal, _secret = terminal_create(
+        login=login, unit=unit, actor=None, secret=DEMO_PASSWORD, **settings
+    )
+    return terminal
 
 
 # --- readers --------------------------------------------------------------------------------
@@ -274,7 +316,7 @@ def demo_summary(
         operators=Operator.objects.count(),
         readers=Reader.objects.count(),
         staff=get_user_model()
-        .objects.filter(pk__in=StaffAssignment.objects.values("user"))
+        .objects.filter(pk__in=StaffAssignment.objects.exclude(role=Role.MACHINE).values("user"))
         .count(),
         seconds=seconds,
         records=Record.objects.count(),

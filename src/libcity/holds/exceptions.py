@@ -38,3 +38,33 @@ class OnHoldForAnother(DomainError):
 
     code = "on_hold_for_another"
     status = 409
+
+
+class NotALocker(InvalidInput):
+    code = "not_a_locker"
+
+
+class LockerSlotInUse(Conflict):
+    """Slots holding copies cannot be taken away; a slot not to be emptied cannot be."""
+
+    code = "locker_slot_in_use"
+
+
+class LockerCodeNotRenewed(Conflict):
+    """No slot holds the copy yet, or a new code was sent today already."""
+
+    code = "locker_code_not_renewed"
+
+
+class LockerCodeInvalid(DomainError):
+    """No occupied slot of this locker opens with this code (wrong, or its hold ended)."""
+
+    code = "locker_code_invalid"
+    status = 403
+
+
+class LockerLockedOut(DomainError):
+    """Too many wrong codes at this locker lately: it opens for nobody for a while."""
+
+    code = "locker_locked_out"
+    status = 429

@@ -109,3 +109,63 @@ class HoldHistory(HistoryBase):
 
     class Meta(HistoryBase.Meta):
         verbose_name_plural = "hold history"
+
+
+class SlotState(models.TextChoices):
+    FREE = "free", _("Free")
+    OCCUPIED = "occupied", _("Holds a copy for a reader")
+    TO_EMPTY = "to_empty", _("To empty")
+
+
+class LockerSlot(models.Model):
+    """One numbered door of a lending locker (a unit of kind ``locker``).
+
+    ``occupied``: the copy of ``hold`` (ready) waits behind the door, opened by the reader's
+    pickup code, kept only as ``code_hash`` (HMAC-SHA256 under ``SECRET_KEY``, with the unit).
+    ``to_empty``: the hold ended uncollected (expired, cancelled) and its copy stays locked in
+    until staff take it out; ``hold`` still says which copy it is. See ``services/lockers.py``.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="locker_slots")
+    number = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=SlotState.choices, default=SlotState.FREE)
+    hold = models.OneToOneField(
+        Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="locker_slot"
+    )
+    code_hash = models.CharField(max_length=64, blank=True)
+    filled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="one_slot_per_number"),
+            models.UniqueConstraint(
+                fields=["unit", "code_hash"],
+                condition=Q(state="occupied"),
+                name="one_code_per_locker",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state="free", hold__isnull=True, code_hash="")
+                    | (Q(state="occupied", hold__isnull=False) & ~Q(code_hash=""))
+                    | Q(state="to_empty", hold__isnull=False, code_hash="")
+                ),
+                name="slot_state_matches_its_hold",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "state"])]
+
+    def __str__(self) -> str:
+        return f"slot {self.number} of unit {self.unit_id} ({self.state})"
+
+
+class LockerHistory(HistoryBase):
+    """What happened at a locker: slots set, filled, opened, emptied, wrong codes typed.
+    Never a pickup code; the wrong codes are counted for the lockout."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    slot_number = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta(HistoryBase.Meta):
+        verbose_name_plural = "locker history"
+        indexes = [models.Index(fields=["unit", "action", "at"])]

@@ -50,6 +50,10 @@ class HoldPolicy:
     #: ``nearest`` (the cheapest copy to move) or ``owner_first`` (copies owned by the pickup
     #: point or a library above it first, the cheapest among them; then the cheapest).
     targeting: str = NEAREST
+    #: Wrong pickup codes typed at one locker within ``locker_lockout_minutes`` that close
+    #: it to every code until the window has passed (so six digits cannot be tried through).
+    locker_lockout_codes: int = 10
+    locker_lockout_minutes: int = 10
 
 
 def hold_policy() -> HoldPolicy:
@@ -75,6 +79,15 @@ def copy_rank(*, cost: Decimal, last_on_shelf: bool, at_pickup: bool, owned_ther
     copies by it."""
     score = cost if at_pickup or not last_on_shelf else cost + policy.last_copy_penalty
     return (policy.targeting == OWNER_FIRST and not owned_there, score, copy_id)
+
+
+#: Kinds of unit whose hold shelf is a set of numbered slots opened by a pickup code.
+SLOT_KINDS = (UnitKind.LOCKER,)
+
+
+def unit_has_slots(unit: Unit) -> bool:
+    """Is ``unit``'s hold shelf a locker's slots (a hold ready there needs a slot and a code)?"""
+    return unit.kind in SLOT_KINDS
 
 
 def unit_takes_pickups(unit: Unit) -> bool:

@@ -8,13 +8,20 @@ from django.utils.translation import gettext as _
 
 from libcity.catalogue.models import Record
 from libcity.holds.exceptions import HoldNotFound
-from libcity.holds.models import ACTIVE, Hold, HoldStatus
-from libcity.holds.policies import unit_takes_pickups
+from libcity.holds.models import ACTIVE, Hold, HoldStatus, LockerSlot
+from libcity.holds.policies import SLOT_KINDS, unit_has_slots, unit_takes_pickups
 from libcity.network.models import Unit
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_of_user
-from libcity.staff.policies import CIRCULATION_LEND
-from libcity.staff.selectors import Actor, has_any_scope
+from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
+from libcity.staff.policies import CIRCULATION_LEND, SELFSERVICE_MANAGE, SELFSERVICE_USE
+from libcity.staff.selectors import (
+    Actor,
+    access_unit,
+    has_any_scope,
+    has_permission,
+    units_in_scope,
+)
 
 _WAITING = (HoldStatus.PLACED, HoldStatus.TARGETED)
 
@@ -24,7 +31,7 @@ def reader_holds(reader: Reader) -> list[Hold]:
     be served; None once a copy is on its way or ready)."""
     holds = list(
         Hold.objects.filter(reader=reader, status__in=ACTIVE)
-        .select_related("record", "pickup_unit", "copy")
+        .select_related("record", "pickup_unit", "copy", "locker_slot")
         .order_by("placed_at", "pk")
     )
     for hold in holds:
@@ -87,3 +94,55 @@ def pickup_points() -> list[Unit]:
     return [
         u for u in Unit.objects.filter(is_active=True).order_by("path") if unit_takes_pickups(u)
     ]
+
+
+# --- lockers ---------------------------------------------------------------------------------
+
+#: Who may see a locker's slots: its controller (a machine) and the staff who run it.
+LOCKER_PERMISSIONS = (SELFSERVICE_USE, SELFSERVICE_MANAGE)
+
+
+def access_locker(actor: Actor, unit_code: str,
+                  permissions: tuple[str, ...] = LOCKER_PERMISSIONS) -> Unit:  # fmt: skip
+    """The locker with ``unit_code`` if ``actor`` holds one of ``permissions`` there; one
+    "not found or not allowed" error else (also for a unit that is not a locker)."""
+    code = (unit_code or "").strip()
+    for permission in permissions:
+        try:
+            unit = access_unit(actor, code, permission)
+        except NotAllowed:
+            continue
+        if unit_has_slots(unit):
+            return unit
+        break
+    raise NotAllowed(NOT_ALLOWED_MESSAGE)
+
+
+def access_locker_hold(actor: Actor, hold_id: int) -> Hold:
+    """A hold ready at a locker, if ``actor`` is its reader or runs that locker; one error
+    else (a new code goes to the reader only, but either may ask for it)."""
+    hold = (Hold.objects.select_related("pickup_unit", "record")
+            .filter(pk=hold_id, pickup_unit__kind__in=SLOT_KINDS).first())  # fmt: skip
+    own = reader_of_user(actor) if actor is not None and actor.is_authenticated else None
+    mine = hold is not None and own is not None and hold.reader_id == own.pk
+    if hold is None or not (mine or has_permission(actor, SELFSERVICE_MANAGE, hold.pickup_unit)):
+        raise HoldNotFound(_("No such hold."))
+    return hold
+
+
+def locker_units(actor: Actor) -> QuerySet[Unit]:
+    """The lockers ``actor`` runs (``selfservice.manage``), in tree order."""
+    return units_in_scope(actor, SELFSERVICE_MANAGE).filter(kind__in=SLOT_KINDS).order_by("path")
+
+
+def locker_slots(unit: Unit) -> list[LockerSlot]:
+    """The locker's slots by number, with what each holds (never a code)."""
+    return list(LockerSlot.objects.filter(unit=unit)
+                .select_related("hold__record", "hold__copy").order_by("number"))  # fmt: skip
+
+
+def locker_waiting(unit: Unit) -> list[Hold]:
+    """Holds ready at the locker still waiting for a free slot, the first ready first."""
+    return list(Hold.objects.filter(pickup_unit=unit, status=HoldStatus.READY,
+                                    locker_slot__isnull=True)
+                .select_related("record", "copy").order_by("ready_at", "pk"))  # fmt: skip

@@ -130,6 +130,7 @@ class BlockReason(models.TextChoices):
     FINES = "fines", _("Fines over the limit")
     CREDIT = "credit", _("Credit below the threshold")
     EXPIRED = "expired", _("Card expired")
+    KIOSK = "kiosk", _("Card kept by a self-service machine")
 
 
 class ReaderBlock(models.Model):

@@ -24,8 +24,10 @@ CIRCULATION_RULES = "circulation.rules"  # edit the loan rules
 SELFSERVICE_USE = "selfservice.use"  # a machine: gate entries, locker doors
 SELFSERVICE_MANAGE = "selfservice.manage"  # terminals, sorter bins, locker slots
 
+# A desk may stand in for its unit's machines (a gate that is down: the desk checks the
+# card at the door, and the entry is counted as the gate would have counted it).
 _DESK = {NETWORK_VIEW, READERS_VIEW, READERS_REGISTER, READERS_CHANGE, READERS_BLOCK,
-         CIRCULATION_LEND, CIRCULATION_CHARGES}  # fmt: skip
+         CIRCULATION_LEND, CIRCULATION_CHARGES, SELFSERVICE_USE}  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DESK: frozenset(_DESK),
@@ -44,10 +46,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARTNER_OPERATOR: frozenset(
         {NETWORK_VIEW, READERS_VIEW, PARTNER_OPERATE, CIRCULATION_LEND}
     ),
-    # A kiosk, sorter, gate or locker: lends and takes returns, registers readers (the
-    # identity checks apply), lets readers in and opens locker doors, at its unit only.
+    # A kiosk, sorter, gate or locker: lends and takes returns, takes payment of charges,
+    # registers readers (the identity checks apply), lets readers in and opens locker
+    # doors, at its unit only.
     Role.MACHINE: frozenset(
-        {NETWORK_VIEW, READERS_VIEW, READERS_REGISTER, CIRCULATION_LEND, SELFSERVICE_USE}
+        {NETWORK_VIEW, READERS_VIEW, READERS_REGISTER, CIRCULATION_LEND, CIRCULATION_CHARGES}
+        | {SELFSERVICE_USE}
     ),
 }
 

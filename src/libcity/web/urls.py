@@ -4,7 +4,7 @@ from django.urls import path
 from libcity.web.opac import catalogue, delivery, holds
 from libcity.web.opac import views as opac
 from libcity.web.staff import catalogue as staff_catalogue
-from libcity.web.staff import desk, logistics, rules
+from libcity.web.staff import desk, lockers, logistics, rules, terminals
 from libcity.web.staff import views as staff
 
 app_name = "web"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", opac.account, name="account"),
     path("records/<int:record_id>/hold/", holds.hold_place_view, name="hold-place"),
     path("account/holds/<int:hold_id>/cancel/", holds.hold_cancel_view, name="hold-cancel"),
+    path("account/holds/<int:hold_id>/code/", holds.hold_code_view, name="hold-code"),
     path("account/delivery/", delivery.delivery_page, name="delivery"),
     path("records/<int:record_id>/deliver/", delivery.basket_add, name="delivery-add"),
     path(
@@ -47,6 +48,7 @@ urlpatterns = [
     path("staff/vans/", logistics.vans_page, name="staff-vans"),
     path("staff/deliveries/", logistics.deliveries_page, name="staff-deliveries"),
     path("staff/rebalance/", logistics.rebalance_page, name="staff-rebalance"),
+    path("staff/lockers/", lockers.lockers_page, name="staff-lockers"),
     path(
         "staff/rebalance/<int:plan_id>/",
         logistics.rebalance_plan_page,
@@ -56,4 +58,6 @@ urlpatterns = [
     path("staff/rules/new/", rules.rule_new, name="staff-rule-new"),
     path("staff/rules/explain/", rules.rule_explain, name="staff-rule-explain"),
     path("staff/rules/<int:rule_id>/", rules.rule_edit, name="staff-rule"),
+    path("staff/terminals/", terminals.terminal_list, name="staff-terminals"),
+    path("staff/terminals/<int:terminal_id>/", terminals.terminal_manage, name="staff-terminal"),
 ]

@@ -8,6 +8,14 @@ from libcity.holds.services.copies import (
     hold_trap,
 )
 from libcity.holds.services.daily import ExpiryReport, holds_daily, holds_expire
+from libcity.holds.services.lockers import (
+    Opened,
+    locker_code_renew,
+    locker_open,
+    locker_slot_release,
+    locker_slots_set,
+    locker_waiting_fill,
+)
 from libcity.holds.services.moves import hold_move, hold_notify
 from libcity.holds.services.placing import Freed, copy_may_serve, hold_cancel, hold_place
 from libcity.holds.services.targeting import TargetingReport, holds_release_gone, holds_target
@@ -15,6 +23,7 @@ from libcity.holds.services.targeting import TargetingReport, holds_release_gone
 __all__ = [
     "ExpiryReport",
     "Freed",
+    "Opened",
     "Placement",
     "TargetingReport",
     "copy_may_serve",
@@ -30,4 +39,9 @@ __all__ = [
     "holds_expire",
     "holds_release_gone",
     "holds_target",
+    "locker_code_renew",
+    "locker_open",
+    "locker_slot_release",
+    "locker_slots_set",
+    "locker_waiting_fill",
 ]

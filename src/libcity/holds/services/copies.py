@@ -25,9 +25,10 @@ from libcity.circulation.services import loan_checkout
 from libcity.core import clock
 from libcity.holds.exceptions import HoldNotAllowed, OnHoldForAnother
 from libcity.holds.models import Hold, HoldStatus
-from libcity.holds.policies import LOCAL_FIRST, hold_policy
+from libcity.holds.policies import LOCAL_FIRST, hold_policy, unit_has_slots
 from libcity.holds.services.moves import hold_move
 from libcity.holds.services.placing import copy_may_serve
+from libcity.holds.services.slots import slot_free_of, slot_give
 from libcity.network.models import Unit
 from libcity.readers.models import Reader
 from libcity.readers.services.rows import lock as reader_lock
@@ -128,11 +129,14 @@ def _onto_hold_shelf(item: Item, unit: Unit, actor: Actor) -> None:
 
 
 def _ready(hold: Hold, unit: Unit, actor: Actor, fields: tuple[str, ...] = ()) -> None:
+    """On the hold shelf: at a locker, in a free slot with a fresh pickup code (told only in
+    the notice), or waiting for a slot when every one is in use."""
     today = clock.today()
     hold.ready_at = clock.now()
     hold.shelf_until = today + dt.timedelta(days=hold_policy().shelf_days)
+    told = slot_give(hold=hold, actor=actor) if unit_has_slots(unit) else None
     hold_move(hold, HoldStatus.READY, unit=unit, actor=actor,
-              fields=(*fields, "ready_at", "shelf_until"), barcode=hold.copy.barcode,
+              fields=(*fields, "ready_at", "shelf_until"), told=told, barcode=hold.copy.barcode,
               shelf_until=hold.shelf_until.isoformat())  # fmt: skip
 
 
@@ -172,8 +176,9 @@ def hold_collect(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Loa
                         reason="hold_collected")  # fmt: skip
         loan = loan_checkout(item=item, reader=reader, unit=unit, actor=actor)
         hold.loan = loan
+        slot = slot_free_of(hold=hold, actor=actor)
         hold_move(hold, HoldStatus.COLLECTED, unit=unit, actor=actor, fields=("loan",),
-                  barcode=item.barcode)  # fmt: skip
+                  barcode=item.barcode, **({"slot": slot} if slot else {}))  # fmt: skip
     return loan
 
 

@@ -9,8 +9,10 @@ from django.db import transaction
 
 from libcity.core import clock
 from libcity.holds.models import Hold, HoldStatus
+from libcity.holds.policies import SLOT_KINDS
 from libcity.holds.services.moves import hold_move
 from libcity.holds.services.placing import Freed
+from libcity.holds.services.slots import slot_leave
 from libcity.holds.services.targeting import TargetingReport, holds_target
 from libcity.network.models import Unit
 
@@ -29,10 +31,14 @@ class ExpiryReport:
 def holds_expire(*, day: dt.date | None = None) -> ExpiryReport:
     """Holds not collected by their shelf date, and holds still waiting past the date the
     reader gave, expire. The copies freed from hold shelves are returned for the caller to
-    pass on (the next hold, or home): ``logistics`` does it in its daily work."""
+    pass on (the next hold, or home): ``logistics`` does it in its daily work. A copy locked
+    in a locker slot is not freed: the slot is to be emptied by staff (``slot_leave``), who
+    pass it on then; a hold still waiting for a slot does not expire."""
     day = day or clock.today()
     report = ExpiryReport()
-    uncollected = Hold.objects.filter(status=HoldStatus.READY, shelf_until__lt=day)
+    uncollected = Hold.objects.filter(status=HoldStatus.READY, shelf_until__lt=day).exclude(
+        pickup_unit__kind__in=SLOT_KINDS, locker_slot__isnull=True
+    )  # a hold waiting for a locker slot has not been collectable yet
     for hold_id in list(uncollected.values_list("pk", flat=True)):
         expired, freed = _expire(hold_id, (HoldStatus.READY,))
         report.shelf_expired += expired
@@ -57,6 +63,8 @@ def _expire(hold_id: int, statuses: tuple[str, ...]) -> tuple[bool, Freed | None
         if hold is None or hold.status not in statuses:
             return False, None
         copy = hold.copy if hold.status == HoldStatus.READY else None
+        if copy is not None and slot_leave(hold=hold, actor=None):
+            copy = None  # locked in its slot until staff empty it
         hold_move(hold, HoldStatus.EXPIRED, unit=hold.pickup_unit, actor=None)
     if copy is None:
         return True, None

@@ -4,6 +4,7 @@ reader gets at each step."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -29,11 +30,13 @@ NOTIFIED = {
 
 
 def hold_move(hold: Hold, to_status: str, *, unit: Unit | None, actor: Actor,
-              fields: tuple[str, ...] = (), **details) -> Hold:  # fmt: skip
+              fields: tuple[str, ...] = (), told: Told | None = None,
+              **details) -> Hold:  # fmt: skip
     """Move a (locked) hold to ``to_status`` if the state machine allows it, saving
     ``fields`` set by the caller too; writes the history row and, after commit, tells the
-    reader when the step is one they wait for. An ended hold lets go of the reader unless
-    they keep a reading history."""
+    reader when the step is one they wait for (``told``: what only the notice carries, a
+    locker's slot and pickup code; never in ``details``, which are written down). An ended
+    hold lets go of the reader unless they keep a reading history."""
     before = hold.status
     if not states.can_move(before, to_status):
         raise HoldTransitionNotAllowed(
@@ -54,7 +57,8 @@ def hold_move(hold: Hold, to_status: str, *, unit: Unit | None, actor: Actor,
     if reader is not None and to_status in NOTIFIED:
         # The sender is the one in force now, at the move: it is used after the commit.
         sender = notice_sender()
-        transaction.on_commit(lambda: hold_notify(hold, reader, NOTIFIED[to_status], sender))
+        kind = NOTIFIED[to_status]
+        transaction.on_commit(lambda: hold_notify(hold, reader, kind, sender, told=told))
     return hold
 
 
@@ -68,16 +72,33 @@ def hold_history(hold: Hold, before: str, *, unit: Unit | None, actor: Actor, **
     )  # fmt: skip
 
 
-def hold_notify(hold: Hold, reader, kind: str, sender: NoticeSender | None = None) -> bool:
-    """Send one notice for this step of this hold (kept in ``Notice``; once per hold, step
-    and day). A sender that fails is logged: the hold has moved all the same."""
+@dataclass(frozen=True)
+class Told:
+    """What a notice tells the reader beyond the hold itself: the locker slot their copy
+    waits in and the pickup code that opens it (``code`` empty: every slot is in use). The
+    code is sent, never kept: the ``Notice`` row keeps the words with the code masked."""
+
+    slot: int | None = None
+    code: str = ""
+
+
+#: What the kept copy of a notice shows in place of a pickup code.
+CODE_MASK = "******"
+
+
+def hold_notify(hold: Hold, reader, kind: str, sender: NoticeSender | None = None, *,
+                told: Told | None = None) -> bool:  # fmt: skip
+    """Send one notice for this step of this hold (kept in ``Notice``, a pickup code masked;
+    once per hold, step and day). A sender that fails is logged: the hold has moved all the
+    same."""
     with override("zh-hans"):
-        subject, body = _words(hold, kind)
+        subject, body = _words(hold, kind, told)
+    kept = body.replace(told.code, CODE_MASK) if told and told.code else body
     try:
         sender = sender or notice_sender()
         with transaction.atomic():
             Notice.objects.create(reader=reader, kind=f"{kind}:{hold.pk}", channel=sender.channel,
-                                  on=clock.today(), sent_at=clock.now(), body=body)  # fmt: skip
+                                  on=clock.today(), sent_at=clock.now(), body=kept)  # fmt: skip
             if not sender.send(reader, subject, body):
                 transaction.set_rollback(True)
                 return False
@@ -89,9 +110,11 @@ def hold_notify(hold: Hold, reader, kind: str, sender: NoticeSender | None = Non
     return True
 
 
-def _words(hold: Hold, kind: str) -> tuple[str, str]:
+def _words(hold: Hold, kind: str, told: Told | None = None) -> tuple[str, str]:
     title = hold.record.title
     where = hold.pickup_unit.name("zh-hans") if hold.pickup_unit_id else ""
+    if told is not None and kind in ("hold_ready", "hold_locker", "hold_code"):
+        return _locker_words(hold, told, title, where)
     if kind == "hold_ready":
         until = hold.shelf_until.isoformat() if hold.shelf_until else ""
         return (_("Your hold is ready"),
@@ -104,3 +127,17 @@ def _words(hold: Hold, kind: str) -> tuple[str, str]:
     return (_("Your hold has expired"),
             _("《%(title)s》 was not collected in time; the copy has gone to the next reader.")
             % {"title": title})  # fmt: skip
+
+
+def _locker_words(hold: Hold, told: Told, title: str, where: str) -> tuple[str, str]:
+    if not told.code:
+        return (_("Your hold has arrived"),
+                _("《%(title)s》 has arrived at the locker %(where)s; every slot is in use. "
+                  "You will get a pickup code as soon as a slot is free.")
+                % {"title": title, "where": where})  # fmt: skip
+    until = hold.shelf_until.isoformat() if hold.shelf_until else ""
+    return (_("Your hold is ready"),
+            _("《%(title)s》 waits for you in slot %(slot)s of the locker %(where)s until "
+              "%(until)s. Your pickup code: %(code)s (type it at the locker to open the door).")
+            % {"title": title, "slot": told.slot, "where": where, "until": until,
+               "code": told.code})  # fmt: skip

@@ -23,6 +23,7 @@ from libcity.holds.exceptions import (
 from libcity.holds.models import ACTIVE, Hold, HoldStatus
 from libcity.holds.policies import hold_policy, unit_takes_pickups
 from libcity.holds.services.moves import hold_history, hold_move
+from libcity.holds.services.slots import slot_leave
 from libcity.network.models import Unit
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_can_borrow
@@ -142,7 +143,8 @@ class Freed:
 
 def hold_cancel(*, hold: Hold, actor: Actor, reason: str = "") -> Freed | None:
     """End the hold. A copy waiting on the hold shelf for it is freed (returned for the
-    caller to route); one on its way keeps going and is dealt with where it arrives."""
+    caller to route), unless it is locked in a locker slot (staff empty it); one on its way
+    keeps going and is dealt with where it arrives."""
     with transaction.atomic():
         locked = (
             Hold.objects.select_for_update(of=("self",))
@@ -150,7 +152,8 @@ def hold_cancel(*, hold: Hold, actor: Actor, reason: str = "") -> Freed | None:
             .get(pk=hold.pk)
         )
         was_ready, copy = locked.status == HoldStatus.READY, locked.copy
+        in_slot = was_ready and slot_leave(hold=locked, actor=actor)
         hold_move(locked, HoldStatus.CANCELLED, unit=None, actor=actor, reason=reason)
-    if was_ready and copy is not None:
+    if was_ready and copy is not None and not in_slot:
         return Freed(item=copy, unit=Unit.objects.get(pk=copy.location_id))
     return None

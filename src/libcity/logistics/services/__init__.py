@@ -12,6 +12,7 @@ from libcity.logistics.services.dispatch import (
     copy_route,
     transit_receive,
 )
+from libcity.logistics.services.lockers import locker_slot_empty
 from libcity.logistics.services.transits import (
     transit_move,
     transit_send,
@@ -29,6 +30,7 @@ __all__ = [
     "copy_on_hold_shelf",
     "copy_pick",
     "copy_route",
+    "locker_slot_empty",
     "logistics_daily",
     "transit_move",
     "transit_receive",

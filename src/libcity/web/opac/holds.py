@@ -1,4 +1,5 @@
-"""The reader's holds: place one from a record's page, see and cancel them on the account."""
+"""The reader's holds: place one from a record's page, see and cancel them on the account,
+ask for a new pickup code for a copy waiting in a locker."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from libcity.core.exceptions import DomainError
 from libcity.desk.holds import desk_hold_cancel, desk_hold_place
-from libcity.holds.selectors import pickup_points
+from libcity.holds.selectors import access_locker_hold, pickup_points
+from libcity.holds.services import locker_code_renew
 from libcity.web.feedback import show_error
 
 
@@ -60,4 +62,19 @@ def hold_cancel_view(request: HttpRequest, hold_id: int) -> HttpResponse:
         show_error(request, error)
     else:
         messages.success(request, _("Hold cancelled: %(title)s.") % {"title": hold.record.title})
+    return redirect("web:account")
+
+
+@login_required
+@require_POST
+def hold_code_view(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """The reader asks for a new pickup code for the copy waiting in a locker slot."""
+    try:
+        hold = access_locker_hold(request.user, hold_id)
+        slot = locker_code_renew(hold=hold, actor=request.user)
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        messages.success(request, _("A new pickup code for slot %(n)d is on its way to you; "
+                                    "the old one no longer opens it.") % {"n": slot})  # fmt: skip
     return redirect("web:account")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from libcity.conftest import valid_resident_id
+from libcity.selfservice.models import Terminal
+from libcity.selfservice.services import terminal_authenticate
 from libcity.staff.models import Role
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -247,3 +249,64 @@ def test_a_hold_placed_at_one_branch_is_returned_at_another_received_and_ready(
     sign_in(phone, "waiting", "a-long-password-9")
     phone.goto("/account/")
     assert "b2馆" in phone.locator("#holds strong").inner_text()  # waiting for you at b2
+
+
+def test_a_manager_empties_a_slot_on_a_phone(
+    transactional_db, tiny_city, make_staff, make_reader, phone
+):
+    """An uncollected hold's copy is locked in slot 1; the manager takes it out and says so."""
+    import datetime as dt
+
+    import time_machine
+
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import item_add, record_create
+    from libcity.circulation.services import loan_checkin, loan_checkout
+    from libcity.holds.services import hold_place, hold_trap, holds_expire
+    from libcity.holds.tests.test_lockers import make_locker
+    from libcity.staff.models import Role
+
+    locker = make_locker(tiny_city, slots=3)
+    record = record_create(data=RecordData(title="岭南文化", authors=["张三"], year=2010))
+    copy = item_add(record=record, barcode="K0001", owner=tiny_city.b1, status="available")
+    loan_checkout(item=copy, reader=make_reader(tiny_city.b1), unit=tiny_city.b1, actor=None)
+    hold_place(reader=make_reader(tiny_city.b1), record=record, pickup_unit=locker, actor=None)
+    loan_checkin(item=copy, unit=locker, actor=None)
+    hold_trap(item=copy, unit=locker, actor=None)
+    with time_machine.travel(dt.datetime.now() + dt.timedelta(days=9)):
+        holds_expire()
+    make_staff("manager", Role.BRANCH_MANAGER, tiny_city.b1)
+
+    sign_in(phone, "manager")
+    phone.goto("/staff/lockers/")
+    assert "K0001" in phone.locator("#slot-1").inner_text()
+    assert fits_the_screen(phone)
+    shot(phone, "lockers-phone")
+    phone.locator("#slot-1 button").click()
+    assert "1 号格口已空出" in phone.locator("main").inner_text()
+    assert "K0001" not in phone.locator("#slots").inner_text()
+    assert fits_the_screen(phone)
+
+
+def test_a_manager_creates_a_kiosk_on_a_phone(
+    transactional_db,
+    tiny_city,
+    make_staff,
+    phone,
+):
+    make_staff("manager", Role.BRANCH_MANAGER, tiny_city.d1)
+    sign_in(phone, "manager")
+    phone.goto("/staff/terminals/")
+    assert phone.locator("h1").inner_text() == "自助终端"
+    assert fits_the_screen(phone)
+    phone.fill("#id_login", "K1")
+    phone.fill("#id_unit", "b1")
+    phone.select_option("#id_encoding", "gb18030")
+    phone.locator("#terminal-new button").click()
+    secret = phone.locator("#secret-value").inner_text()
+    assert terminal_authenticate("K1", secret) == Terminal.objects.get()
+    assert fits_the_screen(phone)
+    shot(phone, "terminal-secret-phone")
+    phone.goto(f"/staff/terminals/{Terminal.objects.get().pk}/")
+    assert phone.locator("#secret-value").count() == 0
+    assert fits_the_screen(phone)

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Build a synthetic Guangzhou library city (units, opening hours, partners, staff, "
         "readers, books and a year of loans), the same for the same seed. Logins: admin, "
         "desk, cataloguer, logistics, manager-<district>, partner and reader, all with the "
-        "password 'demo'."
+        "password 'demo'; self-service terminals kiosk, kiosk-gbk, sorter and gate, all with "
+        "the secret 'demo'."
     )
 
     def add_arguments(self, parser):
@@ -109,3 +110,6 @@ class Command(BaseCommand):
         write(f"  transits on their way: {summary.transits_open}")
         write("  logins (password 'demo'): admin, desk, cataloguer, logistics, partner, "
               "manager-<district> (manager-yuexiu...), reader")  # fmt: skip
+        write("  terminals (SIP2 secret 'demo'): kiosk (central, UTF-8), kiosk-gbk (Yuexiu, "
+              "GB18030, lenient checksum), sorter (central; bins 1 shelve, 2 hold shelf, "
+              "3 transit, 9 other), gate (a 24-hour study room)")  # fmt: skip
