@@ -12,7 +12,8 @@ The build is rebuilt when the sizes, the seed or ``BUILD_VERSION`` change.
 **A run** copies the template (``CREATE DATABASE ... TEMPLATE``) and, in a subprocess:
 
 1. ``holds_target()`` as the worker runs it nightly (for the next Wednesday: every library
-   opens): seconds, holds waiting and targeted,
+   opens), ``TRIES`` times from the same state (each but the last rolled back): the median
+   seconds and each try's, holds waiting and targeted,
    titles (target: 300,000 holds in 60 s or less on these 2 cores);
 2. one day's transits: ``TRANSITS`` of the chosen copies sent to their pickup points (about
    what a city of 50 M loans a year moves in a day at 75 transits per 1,000 loans), then
@@ -22,7 +23,7 @@ The build is rebuilt when the sizes, the seed or ``BUILD_VERSION`` change.
 Settings: ``LIBCITY_BENCH_HOLDS_SCALE`` (city), ``LIBCITY_BENCH_HOLDS`` (300,000),
 ``LIBCITY_BENCH_HOLDS_READERS`` (100,000), ``LIBCITY_BENCH_HOLDS_RECORDS`` and ``_ITEMS`` (the
 scale's), ``LIBCITY_BENCH_HOLDS_TRANSITS`` (10,000), ``LIBCITY_BENCH_HOLDS_VANS`` (vans per
-depot, 8). The city build takes a long while once
+depot, 12). The city build takes a long while once
 (most of it the catalogue's ten million copies).
 """
 
@@ -49,9 +50,12 @@ READERS = int(os.environ.get("LIBCITY_BENCH_HOLDS_READERS", "100000"))
 RECORDS = os.environ.get("LIBCITY_BENCH_HOLDS_RECORDS")
 ITEMS = os.environ.get("LIBCITY_BENCH_HOLDS_ITEMS")
 TRANSITS = int(os.environ.get("LIBCITY_BENCH_HOLDS_TRANSITS", "10000"))
-#: Vans per depot for the city's day (the policy's default, 2, is a district's: a city day
-#: of ten thousand transits has some 1,700 stops over a dozen depots).
-VANS = int(os.environ.get("LIBCITY_BENCH_HOLDS_VANS", "8"))
+#: Vans per depot for the city's day. The policy's default, 2, is a district's: a city day of
+#: ten thousand transits has some 1,700 stops over a dozen depots, and at 20 minutes a stop
+#: (the network's handling time) a van serves about twenty stops a day.
+VANS = int(os.environ.get("LIBCITY_BENCH_HOLDS_VANS", "12"))
+#: Targeting runs this many times on the same night (all but the last undone): the median.
+TRIES = int(os.environ.get("LIBCITY_BENCH_HOLDS_TRIES", "3"))
 SEED = 1
 #: Bump when what the build writes changes.
 BUILD_VERSION = 1
@@ -275,24 +279,42 @@ def _holds(count: int) -> int:
 
 def measure_worker() -> dict:
     """Target the holds for the day, then plan the day's vans over a day's transits."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from libcity.holds.models import Hold, HoldStatus
     from libcity.holds.services import holds_target
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    started = time.monotonic()
-    report = holds_target(day=NIGHT)
-    targeting = time.monotonic() - started
+    tries = []
+    for _try in range(TRIES - 1):  # undone: each try starts from the same night
+        with contextlib.suppress(_Undo), transaction.atomic():
+            tries.append(_timed_targeting(holds_target))
+            raise _Undo
+    report, seconds = _timed_targeting(holds_target, report=True)
+    tries.append(seconds)
+    targeting = sorted(tries)[len(tries) // 2]
     figures = {
-        "targeting_seconds": round(targeting, 1), "holds_waiting": report.waiting,
+        "targeting_seconds": round(targeting, 1),
+        "targeting_tries_seconds": [round(t, 1) for t in tries],
+        "holds_waiting": report.waiting,
         "holds_targeted": report.targeted, "titles_with_holds": report.titles,
         "holds_per_second": round(report.waiting / max(targeting, 1e-9)),
         "holds_chosen_in_db": Hold.objects.filter(status=HoldStatus.TARGETED).count(),
     }  # fmt: skip
     figures.update(_vans())
     return figures
+
+
+class _Undo(Exception):
+    pass
+
+
+def _timed_targeting(holds_target, *, report: bool = False):
+    started = time.monotonic()
+    done = holds_target(day=NIGHT)
+    seconds = time.monotonic() - started
+    return (done, seconds) if report else seconds
 
 
 def _vans() -> dict:

@@ -132,8 +132,8 @@ class _Planner:
         choices = [c for c in (self._choose(h, shelves) for h in holds) if c is not None]
         report.targeted += _write(choices)
 
-    def _copies(self, titles: list[int]) -> dict[int, list[list]]:
-        """The copies that may be chosen, by title: [id, unit, item type, taken, owner]."""
+    def _copies(self, titles: list[int]) -> dict[int, _Shelf]:
+        """The copies that may be chosen, by title."""
         chosen = Hold.objects.filter(copy=OuterRef("pk"), status__in=WITH_COPY)
         rows = (
             Item.objects.filter(record_id__in=titles, status=ItemStatus.AVAILABLE)
@@ -141,35 +141,54 @@ class _Planner:
             .values_list("pk", "record_id", "location_id", "item_type", "owner_id")
         )  # the units open today are kept here: a list of thousands of ids costs more to send
         pickable = self.open & self.shelves
-        by_title: dict[int, list[list]] = defaultdict(list)
+        by_title: dict[int, _Shelf] = defaultdict(_Shelf)
         for pk, record_id, location_id, item_type, owner_id in rows:
             if location_id in pickable:
-                by_title[record_id].append([pk, location_id, item_type, False, owner_id])
+                by_title[record_id].add([pk, location_id, item_type, False, owner_id])
         return by_title
 
-    def _choose(self, hold: tuple, shelves: dict[int, list[list]]) -> tuple[int, int, int] | None:
+    def _choose(self, hold: tuple, shelves: dict[int, _Shelf]) -> tuple[int, int, int] | None:
         hold_id, record_id, requested, pickup, category = hold
-        copies = shelves.get(record_id, [])
-        left: dict[int, int] = defaultdict(int)
-        for copy in copies:
-            if not copy[3]:
-                left[copy[1]] += 1
+        shelf = shelves.get(record_id)
+        if shelf is None or not shelf.remaining:  # a long queue past the copies: no work
+            return None
         best, best_key = None, None
-        for copy in copies:
+        for copy in shelf.copies:
             pk, unit, item_type, taken, owner = copy
             if taken or (requested is not None and pk != requested):
                 continue
             if not self.lends(pickup, category, item_type):
                 continue
-            key = copy_rank(cost=self.table.cost(unit, pickup), last_on_shelf=left[unit] <= 1,
-                            at_pickup=unit == pickup, owned_there=owner in self.chain(pickup),
-                            copy_id=pk, policy=self.policy)  # fmt: skip
+            key = copy_rank(cost=self.table.cost(unit, pickup),
+                            last_on_shelf=shelf.left[unit] <= 1, at_pickup=unit == pickup,
+                            owned_there=owner in self.chain(pickup), copy_id=pk,
+                            policy=self.policy)  # fmt: skip
             if best_key is None or key < best_key:
                 best, best_key = copy, key
         if best is None:
             return None
-        best[3] = True
+        shelf.take(best)
         return hold_id, best[0], record_id
+
+
+class _Shelf:
+    """A title's copies that may be chosen in this run ([id, unit, item type, taken,
+    owner]), how many are still untaken at each unit, and in all."""
+
+    def __init__(self) -> None:
+        self.copies: list[list] = []
+        self.left: dict[int, int] = defaultdict(int)
+        self.remaining = 0
+
+    def add(self, copy: list) -> None:
+        self.copies.append(copy)
+        self.left[copy[1]] += 1
+        self.remaining += 1
+
+    def take(self, copy: list) -> None:
+        copy[3] = True
+        self.left[copy[1]] -= 1
+        self.remaining -= 1
 
 
 def _write(choices: list[tuple[int, int, int]]) -> int:

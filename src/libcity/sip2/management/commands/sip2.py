@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import resource
 import signal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -65,3 +66,13 @@ class Command(BaseCommand):
         await stop.wait()
         await server.close()
         self.stdout.write("SIP2 server stopped.")
+
+
+def _open_files_for(connections: int) -> None:
+    """Each connection is an open file: raise the soft limit (often 1,024) towards what the
+    connections need, as far as the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), hard))
