@@ -6,7 +6,8 @@ than a million rows. ``insert_rows`` takes plain dicts of column values (by attr
 ``record_id``, not ``record``), fills in the model's defaults, converts only the values whose
 type needs it (JSON, dates and times, decimals, bytes) and sends one statement per
 ``bulk_batch_size`` rows, returning the new ids when asked (PostgreSQL, and SQLite 3.35+,
-return them; Django's ``bulk_create`` relies on the same ``RETURNING``).
+return them; Django's ``bulk_create`` relies on the same ``RETURNING``). On PostgreSQL rows
+whose ids are not wanted go by ``COPY``.
 
 No signals are sent and ``save()`` is not called: for append-only rows written by a service
 that has checked them already.
@@ -42,6 +43,9 @@ def insert_rows(
         raise NotSupportedError("This database does not return ids from a multi-row insert.")
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = [_Column(f, database) for f in fields]
+    if database.vendor == "postgresql" and not returning_ids:
+        _copy(database, model, fields, columns, rows)
+        return []
     size = _rows_per_statement(database, fields, rows)
     ids: list[int] = []
     with database.cursor() as cursor:
@@ -53,6 +57,22 @@ def insert_rows(
             if returning_ids:
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+def _copy(database, model, fields: list[models.Field], columns: list[_Column],
+          rows: list[dict[str, Any]]) -> None:  # fmt: skip
+    """PostgreSQL: one ``COPY`` stream. A multi-row INSERT of thousands of rows spends more
+    time in the driver, which reads the statement's text for each of its placeholders, than
+    in the database."""
+    quote = database.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    values = [column.values(rows) for column in columns]
+    with (
+        database.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
 
 
 class _Column:

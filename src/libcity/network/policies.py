@@ -53,9 +53,11 @@ def network_policy() -> NetworkPolicy:
     return dataclasses.replace(NetworkPolicy(), **overrides)
 
 
-def transport_derived(from_unit: Unit, to_unit: Unit, km: float) -> tuple[Decimal, int]:
-    """Cost (yuan per crate) and minutes of a van trip of ``km`` straight-line kilometres."""
-    policy = network_policy()
+def transport_derived(from_unit: Unit, to_unit: Unit, km: float,
+                      policy: NetworkPolicy | None = None) -> tuple[Decimal, int]:  # fmt: skip
+    """Cost (yuan per crate) and minutes of a van trip of ``km`` straight-line kilometres
+    (``policy``: the network policy, read once by a caller asking about many pairs)."""
+    policy = policy or network_policy()
     road_km = km * policy.road_factor
     cost = policy.base_cost + policy.cost_per_km * Decimal(str(road_km))
     # Rounded before the ceiling so that float noise (60.000000001) does not add a minute.

@@ -406,6 +406,7 @@ class TransportTable:
         overrides = TransportCost.objects.values_list("from_unit_id", "to_unit_id", "cost")
         self._overrides = {(a, b): cost for a, b, cost in overrides}
         self._memo: dict[tuple[int, int], Decimal] = {}
+        self._policy = policies.network_policy()
 
     def km(self, from_id: int, to_id: int) -> float:
         a, b = self.units[from_id], self.units[to_id]
@@ -421,7 +422,7 @@ class TransportTable:
             found = self._overrides.get(key)
             if found is None:
                 found, _minutes = policies.transport_derived(
-                    self.units[from_id], self.units[to_id], self.km(from_id, to_id)
+                    self.units[from_id], self.units[to_id], self.km(from_id, to_id), self._policy
                 )
             self._memo[key] = found
         return found

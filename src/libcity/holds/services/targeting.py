@@ -202,15 +202,13 @@ def _write(choices: list[tuple[int, int, int]]) -> int:
         return 0
     now = clock.now()
     with transaction.atomic():
-        waiting = set(Hold.objects.select_for_update().filter(
-            pk__in=[hold for hold, _copy, _record in choices], status=HoldStatus.PLACED
-        ).values_list("pk", flat=True))  # fmt: skip
-        on_shelf = set(Item.objects.select_for_update().filter(
-            pk__in=[copy for _hold, copy, _record in choices], status=ItemStatus.AVAILABLE
-        ).values_list("pk", flat=True))  # fmt: skip
+        waiting = _locked(Hold, [hold for hold, _copy, _record in choices], HoldStatus.PLACED)
+        on_shelf = _locked(Item, [copy for _hold, copy, _record in choices],
+                           ItemStatus.AVAILABLE)  # fmt: skip
         given = [c for c in choices if c[0] in waiting and c[1] in on_shelf]
-        for start in range(0, len(given), _ROWS_PER_UPDATE):
-            _give(given[start : start + _ROWS_PER_UPDATE], now)
+        step = max(1, len(given)) if connection.vendor == "postgresql" else _ROWS_PER_UPDATE
+        for start in range(0, len(given), step):
+            _give(given[start : start + step], now)
         insert_rows(HoldHistory, [
             {"hold_id": hold, "action": "hold_targeted", "at": now, "actor_id": None,
              "details": {"record": record, "copy": copy}, "from_status": HoldStatus.PLACED,
@@ -220,22 +218,38 @@ def _write(choices: list[tuple[int, int, int]]) -> int:
     return len(given)
 
 
-#: Holds given their copies by one UPDATE.
+def _locked(model, ids: list[int], status: str) -> set[int]:
+    """Of ``ids``, those still in ``status``, their rows locked. On PostgreSQL the ids go as
+    one array (``= ANY``): an IN list of thousands of placeholders costs the driver more to
+    prepare than the database to answer."""
+    if connection.vendor != "postgresql":
+        rows = model.objects.select_for_update().filter(pk__in=ids, status=status)
+        return set(rows.values_list("pk", flat=True))
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) AND status = %s FOR UPDATE",
+                       [ids, status])  # fmt: skip
+        return {row[0] for row in cursor.fetchall()}
+
+
+#: Holds given their copies by one UPDATE (SQLite; PostgreSQL takes them all as arrays).
 _ROWS_PER_UPDATE = 500
 
 
 def _give(given: list[tuple[int, int, int]], now) -> None:
-    """One UPDATE for these holds, their copies joined from a VALUES list (PostgreSQL names
-    its columns, SQLite calls them column1, column2)."""
+    """One UPDATE for these holds, their copies joined from a VALUES list (SQLite calls its
+    columns column1, column2) or, on PostgreSQL, from two arrays (``unnest``)."""
     table = Hold._meta.db_table
-    rows = ", ".join(["(%s, %s)"] * len(given))
+    params: list = [HoldStatus.TARGETED, now]
     if connection.vendor == "postgresql":
         sql = (f"UPDATE {table} AS h SET status = %s, copy_id = v.copy, copy_chosen_at = %s "
-               f"FROM (VALUES {rows}) AS v(id, copy) WHERE h.id = v.id")  # fmt: skip
+               f"FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, copy) "
+               f"WHERE h.id = v.id")  # fmt: skip
+        params += [[hold for hold, _c, _r in given], [copy for _h, copy, _r in given]]
     else:
+        rows = ", ".join(["(%s, %s)"] * len(given))
         sql = (f"UPDATE {table} SET status = %s, copy_id = v.column2, copy_chosen_at = %s "
                f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1")  # fmt: skip
-    params = [HoldStatus.TARGETED, now]
-    params += [value for hold, copy, _record in given for value in (hold, copy)]
+        params += [value for hold, copy, _record in given for value in (hold, copy)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
