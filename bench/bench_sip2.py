@@ -13,10 +13,12 @@ Two runs. First every kiosk sends as soon as its answer came (a closed loop): th
 messages a second the server gives; latency is then mostly queueing (1,000 messages waiting).
 Then (``paced_*``) the kiosks offer ``PACED_SHARE`` of that rate in all, each on its own clock
 (an open loop; a late answer's wait counts): the latency a busy but not saturated server
-gives. After ``WARMUP`` seconds the messages started in the next ``SECONDS`` are counted:
+gives. After ``WARMUP`` seconds the messages started in the next ``SECONDS`` are counted (in
+the paced run at least long enough for each kiosk to send three, the whole mix):
 p50/p99 latency per message and in all, messages per second, answers that said no (there
-should be none) and connections lost (none). The server's CPU seconds per message are read
-from /proc. The client shares the 2 cores with the server: its own CPU is reported too.
+should be none) and connections lost (none). The server's CPU seconds over the counted
+window (not the sign-ins before it nor the returns after) per message counted, from /proc.
+The client shares the 2 cores with the server: its own CPU is reported too.
 
 Settings: ``LIBCITY_BENCH_SIP2`` (configurations), ``LIBCITY_BENCH_SIP2_CONNECTIONS`` (1000),
 ``LIBCITY_BENCH_SIP2_WORKERS`` (4), ``LIBCITY_BENCH_SECONDS`` (25), ``LIBCITY_BENCH_WARMUP``
@@ -217,21 +219,41 @@ def _said_yes(kind: str, answer: bytes) -> bool:
     return answer[2:3] == b"1"
 
 
-async def _load(plans: list[dict], port: int, rate: float) -> tuple[list, Counter, float]:
+def window(rate: float, kiosks: int) -> float:
+    """Seconds counted: ``SECONDS``, or in a paced run long enough for every kiosk to send
+    three messages (the whole mix), whatever the rate."""
+    return max(SECONDS, 3 * kiosks / rate) if rate else SECONDS
+
+
+async def _load(plans: list[dict], port: int, rate: float, server_pid: int) -> dict:
     requests = _requests()
     kiosks = [Kiosk(plan) for plan in plans]
     for start in range(0, len(kiosks), 100):  # sign in 100 at a time
         await asyncio.gather(*(k.open(port, requests) for k in kiosks[start : start + 100]))
     loop = asyncio.get_running_loop()
     begin = loop.time()
-    end = begin + WARMUP + SECONDS
+    counted = window(rate, len(kiosks))
+    end = begin + WARMUP + counted
     interval = len(kiosks) / rate if rate else 0.0
     samples: list = []
     lost: Counter = Counter()
+    cpu = asyncio.create_task(_server_cpu(server_pid, begin + WARMUP, end))
     await asyncio.gather(*(_kiosk_loop(k, requests, end, samples, lost, interval)
                            for k in kiosks))  # fmt: skip
+    server_cpu = await cpu
     await asyncio.gather(*(_tidy(k, requests) for k in kiosks))
-    return samples, lost, begin + WARMUP
+    return {"samples": samples, "lost": lost, "from": begin + WARMUP, "seconds": counted,
+            "server_cpu": server_cpu}  # fmt: skip
+
+
+async def _server_cpu(pid: int, start: float, end: float) -> float:
+    """The server's CPU seconds between ``start`` and ``end`` (loop time): the counted
+    window only, not the sign-ins before it nor the returns after."""
+    loop, seconds = asyncio.get_running_loop(), _circulation()._cpu_seconds
+    await asyncio.sleep(max(0.0, start - loop.time()))
+    before = seconds(pid)
+    await asyncio.sleep(max(0.0, end - loop.time()))
+    return seconds(pid) - before
 
 
 async def _tidy(kiosk: Kiosk, requests) -> None:
@@ -252,18 +274,21 @@ def percentile(values: list[float], q: float) -> float | None:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def summarise(samples: list, lost: Counter, counted_from: float) -> dict:
-    counted = [s for s in samples if counted_from <= s[0] < counted_from + SECONDS]
+def summarise(run: dict) -> dict:
+    seconds, start = run["seconds"], run["from"]
+    counted = [s for s in run["samples"] if start <= s[0] < start + seconds]
     by_kind = defaultdict(list)
-    for _began, kind, seconds, _ok in counted:
-        by_kind[kind].append(seconds * 1000)
+    for _began, kind, took, _ok in counted:
+        by_kind[kind].append(took * 1000)
     every = sorted(ms for values in by_kind.values() for ms in values)
     figures = {
-        "messages_per_s": round(len(counted) / SECONDS, 1),
+        "seconds_counted": round(seconds, 1),
+        "messages_per_s": round(len(counted) / seconds, 1),
         "p50_ms": round(percentile(every, 0.5) or 0, 1),
         "p99_ms": round(percentile(every, 0.99) or 0, 1),
         "refused": sum(1 for s in counted if not s[3]),
-        "connections_lost": sum(lost.values()),
+        "connections_lost": sum(run["lost"].values()),
+        "server_cpu_ms_per_message": round(1000 * run["server_cpu"] / max(len(counted), 1), 1),
     }
     for kind, values in sorted(by_kind.items()):
         values.sort()
@@ -272,13 +297,13 @@ def summarise(samples: list, lost: Counter, counted_from: float) -> dict:
     return figures
 
 
-def client(plan_file: str, port: str, rate: str) -> None:
+def client(plan_file: str, port: str, rate: str, server_pid: str) -> None:
     """(In its own process.) Run the kiosks; print the figures as JSON."""
     plans = json.loads(Path(plan_file).read_text())["kiosks"][:CONNECTIONS]
     started = resource.getrusage(resource.RUSAGE_SELF)
-    samples, lost, counted_from = asyncio.run(_load(plans, int(port), float(rate)))
+    run = asyncio.run(_load(plans, int(port), float(rate), int(server_pid)))
     used = resource.getrusage(resource.RUSAGE_SELF)
-    figures = summarise(samples, lost, counted_from)
+    figures = summarise(run)
     figures["connections"] = len(plans)
     figures["client_cpu_s"] = round(used.ru_utime + used.ru_stime
                                     - started.ru_utime - started.ru_stime, 1)  # fmt: skip
@@ -306,17 +331,13 @@ def _serve(env: dict, home: Path):
 
 
 def _measure_load(env, plan_file: Path, port: int, server, rate: float) -> dict:
-    circulation = _circulation()
-    before = circulation._cpu_seconds(server.pid)
     out = subprocess.run(
-        [sys.executable, __file__, "client", str(plan_file), str(port), str(rate)],
-        env=env, capture_output=True, text=True, check=True, timeout=SECONDS * 10 + 600,
+        [sys.executable, __file__, "client", str(plan_file), str(port), str(rate),
+         str(server.pid)],
+        env=env, capture_output=True, text=True, check=True,
+        timeout=window(rate, CONNECTIONS) * 10 + 600,
     )  # fmt: skip
-    figures = json.loads(out.stdout.strip().splitlines()[-1])
-    spent = circulation._cpu_seconds(server.pid) - before
-    total = figures["messages_per_s"] * SECONDS or 1
-    figures["server_cpu_ms_per_message"] = round(1000 * spent / max(total, 1), 1)
-    return figures
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def measure(config: str, server_url: str | None) -> dict:
@@ -367,6 +388,6 @@ if __name__ == "__main__":
     if command == "prepare":
         print(json.dumps(prepare(int(sys.argv[2]))))
     elif command == "client":
-        client(*sys.argv[2:5])
+        client(*sys.argv[2:6])
     else:
         print(json.dumps(run(), indent=2))
