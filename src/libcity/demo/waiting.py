@@ -119,7 +119,7 @@ def _favourite_holds(reader: Reader, titles: list[Record], actor, counts: Waitin
     """The demo reader waits for two titles at home; returns how far the desks take each:
     the first to the hold shelf, the second onto the van (when it travels)."""
     holds = [_place(reader, record, reader.home_unit, actor, counts) for record in titles[:2]]
-    steps = dict(zip(holds, (_ON_THE_SHELF, _ON_THE_VAN), strict=True))
+    steps = dict(zip(holds, (_ON_THE_SHELF, _ON_THE_VAN), strict=False))  # one title: one
     return {hold.pk: step for hold, step in steps.items() if hold is not None}
 
 

@@ -37,7 +37,7 @@ from libcity.desk.selectors import DeskReader, desk_reader
 from libcity.desk.services import desk_checkout, desk_return
 from libcity.holds.models import HoldStatus
 from libcity.holds.policies import hold_policy
-from libcity.holds.selectors import reader_holds
+from libcity.holds.selectors import reader_holds, record_waiting_counts
 from libcity.logistics.services import HOLD_SHELF, SHELVE, TRANSIT
 from libcity.network.models import Unit
 from libcity.readers.models import BlockReason
@@ -420,8 +420,6 @@ _OUT = (LoanStatus.ON_LOAN, LoanStatus.RENEWED, LoanStatus.OVERDUE)
 
 
 def _queue(item: Item) -> int:
-    from libcity.holds.selectors import record_waiting_counts
-
     return record_waiting_counts([item.record_id]).get(item.record_id, 0)
 
 
