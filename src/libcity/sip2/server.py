@@ -41,6 +41,9 @@ LOGIN_SECONDS = 60
 MOST_CONNECTIONS = 5_000
 MOST_FRAME_BYTES = 4_096
 _TERMINATORS = {"cr": b"\r", "crlf": b"\r\n"}
+#: "Send your last message again": 97 as the spec says; 96 too, which is what a kiosk sends
+#: when our answer reached it garbled.
+RESEND = ("97", "96")
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ class Sip2Server:
             request = self._parse(session, frame, wire)
         except ProtocolError as error:
             return self._unreadable(session, frame, error, wire)
-        if request.code == "97":
+        if request.code in RESEND:
             return session.last_answer or self._resend(wire, checksum=True)
         reply = self._answer(session, request)
         wire = Wire.of(session.terminal) if session.terminal else wire
