@@ -13,17 +13,18 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from libcity.catalogue.models import Item
 from libcity.catalogue.selectors import item_by_barcode
 from libcity.circulation.exceptions import InvalidCharge, LoanNotFound
 from libcity.circulation.models import Charge, ChargeStatus, Loan, LoanStatus
 from libcity.circulation.selectors import reader_charges, reader_loans
 from libcity.circulation.services import charge_settle, loan_renew
 from libcity.core.exceptions import DomainError
-from libcity.desk.services import desk_unit
+from libcity.desk.holds import desk_hold_cancel
+from libcity.desk.services import desk_return, desk_unit
 from libcity.holds.exceptions import HoldNotFound
 from libcity.holds.models import ACTIVE, Hold
-from libcity.holds.services import hold_cancel, hold_place
-from libcity.logistics.services import copy_dispatch
+from libcity.holds.services import hold_place
 from libcity.network.models import Unit
 from libcity.readers.models import BlockReason, Reader
 from libcity.readers.selectors import reader_by_card
@@ -32,6 +33,20 @@ from libcity.readers.services.blocks import blocks_lift
 from libcity.readers.services.rows import lock as reader_lock
 from libcity.staff.policies import CIRCULATION_CHARGES
 from libcity.staff.selectors import Actor, access_unit
+
+
+def kiosk_checkout_cancel(*, card_number: str, item_barcode: str, unit_code: str,
+                          actor: Actor) -> Item:  # fmt: skip
+    """A kiosk undoing its own checkout (the copy did not leave the machine): the card's
+    loan of the scanned copy ends as a return here. Another card's loan is not touched."""
+    desk_unit(actor, unit_code)
+    item = item_by_barcode(item_barcode)
+    lent = Loan.objects.filter(item=item, reader__cards__number=(card_number or "").strip(),
+                               status=LoanStatus.ON_LOAN).exists()  # fmt: skip
+    if not lent:
+        raise LoanNotFound(_("This copy is not on loan on this card."))
+    desk_return(item_barcode=item_barcode, unit_code=unit_code, actor=actor)
+    return item
 
 
 def kiosk_renew(*, card_number: str, item_barcode: str, unit_code: str, actor: Actor) -> Loan:
@@ -89,12 +104,7 @@ def kiosk_hold_cancel(*, card_number: str, item_barcode: str, unit_code: str,
     hold = Hold.objects.filter(reader=reader, record_id=item.record_id, status__in=ACTIVE).first()
     if hold is None:
         raise HoldNotFound(_("There is no hold on this title on this card."))
-    with transaction.atomic():
-        freed = hold_cancel(hold=hold, actor=actor, reason="cancelled at a kiosk")
-        if freed is not None:
-            copy_dispatch(item=freed.item, unit=freed.unit, actor=actor)
-    hold.refresh_from_db()
-    return hold
+    return desk_hold_cancel(hold_id=hold.pk, actor=actor)
 
 
 def kiosk_card_keep(*, card_number: str, note: str, unit_code: str, actor: Actor) -> Reader:

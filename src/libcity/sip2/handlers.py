@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from libcity.catalogue.models import Item
-from libcity.catalogue.selectors import item_by_barcode
-from libcity.circulation.exceptions import LoanNotFound
 from libcity.circulation.models import Loan, LoanStatus
 from libcity.circulation.policies import rule_for
 from libcity.core.exceptions import DomainError, InvalidInput
 from libcity.desk.kiosk import (
     kiosk_card_enable,
     kiosk_card_keep,
+    kiosk_checkout_cancel,
     kiosk_hold_cancel,
     kiosk_hold_place,
     kiosk_pay,
@@ -185,12 +184,8 @@ def _lent(code: str, session: Session, card: str, loan: Loan, words: str) -> Ans
 
 def _checkout_cancelled(session: Session, card: str, barcode: str) -> Answer:
     """A kiosk undoing its own checkout (the copy did not leave): the copy is returned."""
-    item = item_by_barcode(barcode)
-    loan = Loan.objects.filter(item=item, reader__cards__number=card.strip(),
-                               status=LoanStatus.ON_LOAN).first()  # fmt: skip
-    if loan is None:
-        raise LoanNotFound(_("This copy is not on loan on this card."))
-    desk_return(item_barcode=barcode, unit_code=session.unit_code, actor=session.actor)
+    item = kiosk_checkout_cancel(card_number=card, item_barcode=barcode,
+                                 unit_code=session.unit_code, actor=session.actor)  # fmt: skip
     reply = Answer("12", ["1", "N", "N", "N", now_stamp()])
     reply.add("AO", session.institution).add("AA", card).add("AB", item.barcode)
     reply.add("AJ", item.record.title).add("AH", "")
