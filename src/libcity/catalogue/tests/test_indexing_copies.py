@@ -109,3 +109,42 @@ def test_copies_only_ends_with_its_block(book, committed):
     with committed():
         record_update(record=record, data=RecordData(title="石头记"))
     assert view(q="石头记")[0] == [record.pk]
+
+
+def _index_row_versions(record_id: int):
+    """Something that changes whenever the index rewrites this record's copy facets: the
+    SQLite connection's count of changed rows; the PostgreSQL row's ``ctid`` (an UPDATE
+    makes a new row version even with the same values)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.total_changes
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ctid::text FROM search_document WHERE record_id = %s",
+                       [record_id])  # fmt: skip
+        return cursor.fetchone()[0]
+
+
+def test_a_refresh_that_changes_no_facet_writes_nothing(book, tiny_city, committed):
+    """Most loans and returns leave a title's facets as they were (another copy stands
+    at the unit): the index row is then not written again."""
+    record, _here, _there = book
+    before, version = everything(), _index_row_versions(record.pk)
+    with committed():
+        indexing.copies_changed([record.pk])  # nothing moved
+    assert _index_row_versions(record.pk) == version
+    assert everything() == before
+
+
+def test_an_available_unit_alone_changing_is_written(book, tiny_city, committed):
+    """Only ``available_unit`` changes (the title stays available somewhere, the same
+    units hold copies): the index must still follow."""
+    record, here, there = book
+    with committed(), indexing.copies_only():
+        item_transition(item=there, to_status=ItemStatus.AVAILABLE)
+    assert view(available_now=True, units=["b2"])[0] == [record.pk]
+    with committed(), indexing.copies_only():
+        item_transition(item=there, to_status=ItemStatus.ON_LOAN)
+    assert view(available_now=True, units=["b2"])[0] == []
+    assert view(available_now=True, units=["b1"])[0] == [record.pk]

@@ -136,17 +136,28 @@ class PostgresBackend(Backend):
             cursor.execute(_FROM_STAGE)
 
     def write_copies(self, docs: list[SearchDocument]) -> list[int]:
+        """Only rows whose copy facets changed are written (an unchanged row would still
+        be a new row version and new GIN entries): most loans and returns leave a title
+        available where it was."""
         sets = ", ".join(f"{column} = %s::text[]" for column in _ARRAYS)
-        sql = f"UPDATE search_document SET available = %s, {sets} WHERE record_id = %s"
-        missing = []
+        old = ", ".join(("available", *_ARRAYS))
+        new = ", ".join(["%s", *(["%s::text[]"] * len(_ARRAYS))])
+        sql = (f"UPDATE search_document SET available = %s, {sets} WHERE record_id = %s "
+               f"AND ({old}) IS DISTINCT FROM ({new})")  # fmt: skip
+        untouched = []
         with connection.cursor() as cursor:
             for doc in docs:
                 arrays = doc.facet_values()
-                facets = [arrays[name] for name in _FACETS_OF_ARRAYS]
-                cursor.execute(sql, [doc.available, *facets, doc.record_id])
+                values = [doc.available, *(arrays[name] for name in _FACETS_OF_ARRAYS)]
+                cursor.execute(sql, [*values, doc.record_id, *values])
                 if cursor.rowcount == 0:
-                    missing.append(doc.record_id)
-        return missing
+                    untouched.append(doc.record_id)
+            if not untouched:
+                return []
+            cursor.execute("SELECT record_id FROM search_document WHERE record_id = ANY(%s)",
+                           [untouched])  # fmt: skip
+            held = {row[0] for row in cursor.fetchall()}
+        return [pk for pk in untouched if pk not in held]
 
     def delete(self, record_ids: list[int]) -> None:
         with connection.cursor() as cursor:

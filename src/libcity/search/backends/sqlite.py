@@ -107,24 +107,44 @@ class SqliteBackend(Backend):
             cursor.executemany(_INSERT_VALUE, values)
 
     def write_copies(self, docs: list[SearchDocument]) -> list[int]:
+        """Only the records whose copy facets changed are written: most loans and returns
+        leave a title available where it was (another copy stands there)."""
+        held = self._held_copy_facets([doc.record_id for doc in docs])
         missing = []
         with transaction.atomic(), connection.cursor() as cursor:
             for doc in docs:
+                if doc.record_id not in held:
+                    missing.append(doc.record_id)
+                    continue
+                values = {(facet, value) for facet, found in doc.facet_values().items()
+                          for value in found}  # fmt: skip
+                if held[doc.record_id] == (bool(doc.available), packed_values(doc), values):
+                    continue
                 cursor.execute(
                     "UPDATE search_entry SET available = %s, facet_values = %s "
                     "WHERE record_id = %s",
                     [doc.available, packed_values(doc), doc.record_id],
                 )
-                if cursor.rowcount == 0:
-                    missing.append(doc.record_id)
-                    continue
                 cursor.execute("DELETE FROM search_value WHERE record_id = %s", [doc.record_id])
-                cursor.executemany(
-                    _INSERT_VALUE,
-                    [[doc.record_id, facet, value]
-                     for facet, found in doc.facet_values().items() for value in found],
-                )  # fmt: skip
+                cursor.executemany(_INSERT_VALUE, [[doc.record_id, *pair] for pair in values])
         return missing
+
+    def _held_copy_facets(self, record_ids: list[int]) -> dict[int, tuple]:
+        """What the index holds of these records' copies: (available, packed values, the
+        set of (facet, value) rows), by record id; records it does not hold are absent."""
+        held: dict[int, tuple] = {}
+        with connection.cursor() as cursor:
+            for part in chunks(record_ids):
+                marks = placeholders(part)
+                cursor.execute("SELECT record_id, available, facet_values FROM search_entry "
+                               f"WHERE record_id IN ({marks})", part)  # fmt: skip
+                for record_id, available, packed in cursor.fetchall():
+                    held[record_id] = (bool(available), packed or "", set())
+                cursor.execute("SELECT record_id, facet, value FROM search_value "
+                               f"WHERE record_id IN ({marks})", part)  # fmt: skip
+                for record_id, facet, value in cursor.fetchall():
+                    held[record_id][2].add((facet, value))
+        return held
 
     def delete(self, record_ids: list[int]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
