@@ -64,6 +64,9 @@ class Terminal(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    #: Where it last signed in from: a 99 sent before 93 from that address is answered for
+    #: it (kept here, not in one server process, as several processes share the port).
+    last_address = models.GenericIPAddressField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.login

@@ -35,6 +35,16 @@ def terminals_all() -> QuerySet[Terminal]:
     return Terminal.objects.select_related("unit").order_by("unit__path", "login")
 
 
+def terminal_last_at(address: str) -> Terminal | None:
+    """The active terminal that signed in last from ``address`` (None if none did)."""
+    if not address:
+        return None
+    found = Terminal.objects.select_related("unit", "user").filter(
+        last_address=address, is_active=True
+    )
+    return found.order_by("-last_seen_at", "-pk").first()
+
+
 def terminal_of_user(user: Actor) -> Terminal | None:
     """The terminal whose machine user ``user`` is (None for a person)."""
     if user is None or not user.is_authenticated:

@@ -142,7 +142,7 @@ def login(session: Session, request: Request) -> Answer:
         log.info("SIP2 sign-in refused for %r from %s", request.get("CN"), session.peer)
         return Answer("94", ["0"])
     session.terminal = terminal
-    terminal_seen(terminal)
+    terminal_seen(terminal, address=session.peer)
     return Answer("94", ["1"])
 
 

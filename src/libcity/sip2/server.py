@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from libcity.selfservice.models import Terminal
+from libcity.selfservice.selectors import terminal_last_at
 from libcity.sip2 import handlers
 from libcity.sip2.handlers import Session
 from libcity.sip2.protocol import (
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 LOGIN_SECONDS = 60
 MOST_CONNECTIONS = 5_000
 MOST_FRAME_BYTES = 4_096
+BACKLOG = 2_048
 _TERMINATORS = {"cr": b"\r", "crlf": b"\r\n"}
 #: "Send your last message again": 97 as the spec says; 96 too, which is what a kiosk sends
 #: when our answer reached it garbled.
@@ -70,16 +73,19 @@ class Sip2Server:
         self.most_connections = most_connections
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
         self.connections = 0
-        #: The terminal last signed in from each address: a 99 before 93 is answered for it
-        #: when its account allows.
-        self.signed_in_from: dict[str, int] = {}
         self._server: asyncio.Server | None = None
         self._conversations: set[asyncio.Task] = set()
 
-    async def start(self) -> asyncio.Server:
-        self._server = await asyncio.start_server(
-            self._serve, self.host, self.port, limit=MOST_FRAME_BYTES * 4, backlog=2048
-        )
+    async def start(self, sock: socket.socket | None = None) -> asyncio.Server:
+        """Listen on host:port, or on ``sock``: a listening socket shared by several server
+        processes (each accepts its share of the connections)."""
+        if sock is not None:
+            self._server = await asyncio.start_server(self._serve, sock=sock,
+                                                      limit=MOST_FRAME_BYTES * 4)  # fmt: skip
+        else:
+            self._server = await asyncio.start_server(
+                self._serve, self.host, self.port, limit=MOST_FRAME_BYTES * 4, backlog=BACKLOG
+            )
         sockets = self._server.sockets or []
         if sockets:
             self.port = sockets[0].getsockname()[1]
@@ -206,17 +212,12 @@ class Sip2Server:
                                         request)  # fmt: skip
         if session.terminal is None and request.code == "99":
             return self._status_before_login(session, request)
-        answer = handlers.answer(session, request)
-        if request.code == "93" and session.terminal is not None:
-            self.signed_in_from[session.peer] = session.terminal.pk
-        return answer
+        return handlers.answer(session, request)
 
     def _status_before_login(self, session: Session, request: Request) -> handlers.Answer:
         """Answer a 99 before 93 as the terminal last signed in from this address, if its
         account allows; otherwise "not online, sign in first"."""
-        known = self.signed_in_from.get(session.peer)
-        terminal = (Terminal.objects.select_related("unit").filter(pk=known, is_active=True)
-                    .first() if known else None)  # fmt: skip
+        terminal = terminal_last_at(session.peer)
         if terminal is None or not terminal.status_before_login:
             return handlers.sc_status(session, request)
         return handlers.sc_status(Session(peer=session.peer, terminal=terminal), request)

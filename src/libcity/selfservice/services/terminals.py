@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 
@@ -115,9 +116,18 @@ def terminal_authenticate(login: str, secret: str) -> Terminal | None:
     return terminal
 
 
-def terminal_seen(terminal: Terminal) -> None:
-    """Note when the terminal was last heard from (at sign-in)."""
-    Terminal.objects.filter(pk=terminal.pk).update(last_seen_at=clock.now())
+def terminal_seen(terminal: Terminal, *, address: str = "") -> None:
+    """Note when, and from which address, the terminal last signed in."""
+    Terminal.objects.filter(pk=terminal.pk).update(
+        last_seen_at=clock.now(), last_address=_ip_or_none(address)
+    )
+
+
+def _ip_or_none(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def _secret_hash(raw: str) -> str:

@@ -95,7 +95,7 @@ def test_status_before_sign_in_only_where_the_account_allows_it(kiosks, terminal
     again = kiosks()  # the same kiosk reconnects
     assert again.send(status).online_status == "N"
     terminal.status_before_login = True
-    terminal.save()
+    terminal.save(update_fields=["status_before_login"])
     third = kiosks()
     assert third.send(status).online_status == "Y"
 
