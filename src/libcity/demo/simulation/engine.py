@@ -61,6 +61,12 @@ class Demand:
     return_elsewhere: float = 0.3  # return at another library of the area
     loan_days: tuple[int, int] = (14, 31)
     collect_days: tuple[int, int] = (0, 3)
+    #: 转借: of the borrowers whose title has readers waiting when they are done with it,
+    #: the share who pass the copy to the first of them (``sharing.transfer_offer_to_queue``)
+    #: instead of returning it to a library.
+    pass_on_share: float = 0.0
+    #: Days until giver and receiver meet (at a unit or by hand).
+    meet_days: tuple[int, int] = (0, 2)
 
 
 @dataclass
@@ -76,12 +82,14 @@ class Outcome:
     policy: str
     rebalance: bool
     days: int
+    pass_on: float = 0.0
     loans: int = 0
     holds_placed: int = 0
     waits: list[int] = field(default_factory=list)
     still_waiting: int = 0
     still_waiting_ages: list[int] = field(default_factory=list)
     transits: int = 0
+    passed_on: int = 0
     rebalance_moves: int = 0
     van_km: float = 0.0
     baseline_km: float = 0.0
@@ -91,6 +99,7 @@ class Outcome:
         waits = sorted(self.waits)
         return {
             "policy": self.policy, "rebalance": self.rebalance, "days": self.days,
+            "pass_on_share": self.pass_on, "passed_on": self.passed_on,
             "loans": self.loans, "holds_placed": self.holds_placed,
             "holds_ready": len(waits), "holds_still_waiting": self.still_waiting,
             "still_waiting_mean_age_days": round(
@@ -117,11 +126,13 @@ class Simulation:
         self.location = array("h", world.location)
         self.status = array("b", world.status)
         self.last_lent = array("h", world.last_lent)
-        self.out = Outcome(policy=targeting, rebalance=rebalance, days=days)
+        self.out = Outcome(policy=targeting, rebalance=rebalance, days=days,
+                           pass_on=demand.pass_on_share)  # fmt: skip
         self.queues: dict[int, deque[Hold]] = defaultdict(deque)
         self.arrivals: dict[int, list[tuple[int, int, Hold | None]]] = defaultdict(list)
         self.collections: dict[int, list[tuple[int, Hold]]] = defaultdict(list)
         self.returns: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.handovers: dict[int, list[tuple[int, Hold]]] = defaultdict(list)
         self.stops: dict[int, set[int]] = defaultdict(set)
         self.unmet: dict[int, Counter] = defaultdict(Counter)  # day → (title, unit) → count
         self.shelf = _Shelves(world, self.status, self.location)
@@ -132,6 +143,7 @@ class Simulation:
         for day in range(self.days):
             self._arrive(day)
             self._collect(day)
+            self._hand_over(day)
             self._return(day)
             self._visits(day)
             self._target(day)
@@ -184,8 +196,31 @@ class Simulation:
 
     def _return(self, day: int) -> None:
         for copy, unit in self.returns.pop(day, []):
+            if self._passes_on(copy, day):
+                continue
             self.location[copy] = unit
             self._free(copy, unit, day)
+
+    def _passes_on(self, copy: int, day: int) -> bool:
+        """转借: the borrower, done with a copy others wait for, may pass it to the first
+        of them instead of bringing it back; they meet within ``meet_days`` (the hold's
+        wait ends then), with no transit."""
+        share = self.demand.pass_on_share
+        queue = self.queues.get(self.w.title[copy]) if share else None
+        if not queue or self.rng.random() >= share:  # no draw without passing on: the
+            return False  # runs without it replay the same readers as before
+        hold = queue.popleft()
+        low, high = self.demand.meet_days
+        self.handovers[day + self.rng.randint(low, high)].append((copy, hold))
+        return True
+
+    def _hand_over(self, day: int) -> None:
+        for copy, hold in self.handovers.pop(day, []):
+            hold.ready = day
+            self.out.waits.append(day - hold.placed)
+            self.out.passed_on += 1
+            self.location[copy] = hold.pickup
+            self._lend(copy, hold.pickup, day)
 
     def _free(self, copy: int, unit: int, day: int) -> None:
         """A copy at ``unit`` and nobody's: the first waiting hold of its title, else its

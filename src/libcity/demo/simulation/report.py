@@ -8,14 +8,17 @@ COLUMNS = (
     ("run", "run"), ("loans", "loans"), ("holds_placed", "holds"),
     ("hold_wait_mean_days", "wait mean (d)"), ("hold_wait_p90_days", "wait p90 (d)"),
     ("holds_still_waiting", "still waiting"), ("still_waiting_mean_age_days", "their age (d)"),
-    ("transits_per_1000_loans", "transits/1000 loans"),
+    ("transits_per_1000_loans", "transits/1000 loans"), ("passed_on", "passed on"),
     ("van_km", "van km"), ("van_km_one_trip_per_stop", "km one trip/stop"),
     ("rebalance_moves", "rebalanced"),
 )  # fmt: skip
 
 
 def run_name(figures: dict) -> str:
-    return f"{figures['policy']}{' + rebalancing' if figures['rebalance'] else ''}"
+    name = f"{figures['policy']}{' + rebalancing' if figures['rebalance'] else ''}"
+    if figures.get("pass_on_share"):
+        name += f" + passing on ({figures['pass_on_share']:.0%})"
+    return name
 
 
 def table(runs: list[dict]) -> str:

@@ -49,6 +49,40 @@ def test_a_hold_elsewhere_is_sent_and_arrives(world):
     assert hold.ready == arrival and sim.location[copy] == pickup
 
 
+def test_a_borrower_passes_a_waited_for_copy_on_without_a_transit(world):
+    """转借: a copy due back whose title has a reader waiting elsewhere goes from hand to
+    hand: the hold's wait ends when they meet, a new loan begins, nothing travels."""
+    demand = Demand(visits_per_day=0, pass_on_share=1.0, meet_days=(1, 1))
+    sim = Simulation(world, demand, targeting="nearest", rebalance=False, days=1, seed=1)
+    copy = world.copies_of[2][0]
+    here = sim.location[copy]
+    elsewhere = next(u for u in world.service_units if u != here)
+    sim.shelf.take(copy)
+    sim.status[copy] = ON_LOAN
+    hold = Hold(title=2, pickup=elsewhere, placed=1)
+    sim.queues[2].append(hold)
+    sim.returns[5].append((copy, here))
+    sim._return(5)
+    assert hold.ready is None and sim.status[copy] == ON_LOAN  # they meet tomorrow
+    sim._hand_over(6)
+    assert hold.ready == 6 and sim.out.waits == [5] and sim.out.passed_on == 1
+    assert sim.out.transits == 0 and sim.out.loans == 1
+    assert sim.status[copy] == ON_LOAN and sim.location[copy] == elsewhere
+    assert sum(len(back) for back in sim.returns.values()) == 1  # the receiver's loan
+
+
+def test_nobody_passes_a_copy_on_when_nobody_waits(world):
+    demand = Demand(visits_per_day=0, pass_on_share=1.0)
+    sim = Simulation(world, demand, targeting="nearest", rebalance=False, days=1, seed=1)
+    copy = world.copies_of[3][0]
+    here = sim.location[copy]
+    sim.shelf.take(copy)
+    sim.status[copy] = ON_LOAN
+    sim.returns[2].append((copy, here))
+    sim._return(2)
+    assert sim.status[copy] == ON_SHELF and sim.out.passed_on == 0
+
+
 def test_a_month_moves_copies_and_counts_it(world):
     outcome = Simulation(world, Demand(visits_per_day=60), targeting="owner_first",
                          rebalance=True, days=10, seed=2).run()  # fmt: skip
@@ -67,12 +101,17 @@ def test_the_command_reports_every_policy(tmp_path):
                  chart=str(tmp_path / "s.svg"), stdout=out, stderr=io.StringIO())  # fmt: skip
     assert "| nearest + rebalancing |" in out.getvalue()
     runs = json.loads((tmp_path / "s.json").read_text())["runs"]
-    assert [(r["policy"], r["rebalance"]) for r in runs] == [
-        ("nearest", False),
-        ("nearest", True),
-        ("owner_first", False),
-        ("owner_first", True),
+    assert [(r["policy"], r["rebalance"], r["pass_on_share"]) for r in runs] == [
+        ("nearest", False, 0.0),
+        ("nearest", True, 0.0),
+        ("owner_first", False, 0.0),
+        ("owner_first", True, 0.0),
+        ("nearest", False, 0.5),
+        ("owner_first", False, 0.5),
     ]
+    assert "| nearest + passing on (50%) |" in out.getvalue()
     assert ET.parse(tmp_path / "s.svg").getroot().tag.endswith("svg")
     with pytest.raises(CommandError):
         call_command("simulate", days=0, stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="--pass-on"):
+        call_command("simulate", pass_on=1.5, stdout=io.StringIO(), stderr=io.StringIO())
