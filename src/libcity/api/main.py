@@ -12,6 +12,7 @@ from libcity.api import (
     lockers,
     readers,
     selfservice,
+    sharing,
     units,
 )
 
@@ -33,3 +34,4 @@ api.add_router("", circulation.router)
 api.add_router("", holds.router)
 api.add_router("", lockers.router)
 api.add_router("", selfservice.router)
+api.add_router("", sharing.router)

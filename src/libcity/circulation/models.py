@@ -97,8 +97,11 @@ class LoanStatus(models.TextChoices):
     CLAIMED_RETURNED = "claimed_returned", _("Claimed returned")
     LOST = "lost", _("Lost")
     RETURNED = "returned", _("Returned")
+    TRANSFERRED = "transferred", _("Passed to another reader")
 
 
+#: Loans that are over: the copy came back, or went straight to another reader (转借).
+ENDED_STATUSES = (LoanStatus.RETURNED, LoanStatus.TRANSFERRED)
 #: Loans that still hold their copy (one per copy at most).
 OPEN_STATUSES = (LoanStatus.ON_LOAN, LoanStatus.RENEWED, LoanStatus.OVERDUE,
                  LoanStatus.CLAIMED_RETURNED, LoanStatus.LOST)  # fmt: skip

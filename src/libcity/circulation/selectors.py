@@ -7,7 +7,14 @@ from django.utils.translation import gettext as _
 
 from libcity.circulation import states
 from libcity.circulation.exceptions import ChargeNotFound, LoanNotFound
-from libcity.circulation.models import Charge, ChargeStatus, Loan, LoanRule, LoanStatus
+from libcity.circulation.models import (
+    ENDED_STATUSES,
+    Charge,
+    ChargeStatus,
+    Loan,
+    LoanRule,
+    LoanStatus,
+)
 from libcity.readers.models import Reader
 from libcity.readers.selectors import reader_of_user
 from libcity.staff.policies import CIRCULATION_LEND
@@ -29,7 +36,7 @@ def reader_reading_history(reader: Reader) -> QuerySet[Loan]:
     if not reader.keeps_reading_history:
         return Loan.objects.none()
     return (
-        Loan.objects.filter(reader=reader, status=LoanStatus.RETURNED)
+        Loan.objects.filter(reader=reader, status__in=ENDED_STATUSES)
         .select_related("item__record")
         .order_by("-ended_at")
     )

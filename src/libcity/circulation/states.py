@@ -11,6 +11,8 @@ machine (``catalogue.services.item_transition``).
        │   overdue ◀─────┘ (the daily work, after the due date)
        ▼     │
     returned ◀── lost ◀── claimed_returned
+
+    on_loan, renewed, overdue ──passed to another reader (转借)──▶ transferred
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from libcity.catalogue.models import ItemStatus
 from libcity.circulation.models import LoanStatus as L
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    L.ON_LOAN: frozenset({L.RENEWED, L.OVERDUE, L.RETURNED, L.LOST, L.CLAIMED_RETURNED}),
-    L.RENEWED: frozenset({L.RENEWED, L.OVERDUE, L.RETURNED, L.LOST, L.CLAIMED_RETURNED}),
-    L.OVERDUE: frozenset({L.RENEWED, L.RETURNED, L.LOST, L.CLAIMED_RETURNED}),
+    L.ON_LOAN: frozenset(
+        {L.RENEWED, L.OVERDUE, L.RETURNED, L.LOST, L.CLAIMED_RETURNED, L.TRANSFERRED}
+    ),
+    L.RENEWED: frozenset(
+        {L.RENEWED, L.OVERDUE, L.RETURNED, L.LOST, L.CLAIMED_RETURNED, L.TRANSFERRED}
+    ),
+    L.OVERDUE: frozenset({L.RENEWED, L.RETURNED, L.LOST, L.CLAIMED_RETURNED, L.TRANSFERRED}),
     L.CLAIMED_RETURNED: frozenset({L.RETURNED, L.LOST}),
     L.LOST: frozenset({L.RETURNED}),
     L.RETURNED: frozenset(),
+    L.TRANSFERRED: frozenset(),
 }
 
 #: The copy's status while the loan is in this state (None: the return decides).
@@ -35,6 +42,7 @@ ITEM_STATUS: dict[str, str | None] = {
     L.CLAIMED_RETURNED: ItemStatus.MISSING,
     L.LOST: ItemStatus.LOST,
     L.RETURNED: None,
+    L.TRANSFERRED: ItemStatus.ON_LOAN,  # the copy stays out, on the next reader's loan
 }
 
 #: Loans that count against the reader's limits and can be renewed or returned.

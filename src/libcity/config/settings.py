@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "libcity.logistics",
     "libcity.selfservice",
     "libcity.desk",
+    "libcity.sharing",
+    "libcity.neighbours",
     "libcity.sip2",
     "libcity.web",
     "libcity.demo",

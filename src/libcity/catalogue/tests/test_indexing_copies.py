@@ -140,7 +140,7 @@ def test_a_refresh_that_changes_no_facet_writes_nothing(book, tiny_city, committ
 def test_an_available_unit_alone_changing_is_written(book, tiny_city, committed):
     """Only ``available_unit`` changes (the title stays available somewhere, the same
     units hold copies): the index must still follow."""
-    record, here, there = book
+    record, _here, there = book
     with committed(), indexing.copies_only():
         item_transition(item=there, to_status=ItemStatus.AVAILABLE)
     assert view(available_now=True, units=["b2"])[0] == [record.pk]

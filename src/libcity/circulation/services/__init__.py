@@ -10,6 +10,7 @@ from libcity.circulation.services.loans import (
     loan_claim_returned,
     loan_declare_lost,
     loan_renew,
+    loan_transfer,
 )
 from libcity.circulation.services.privacy import reading_history_forget
 from libcity.circulation.services.rules import RuleData, rule_deactivate, rule_save
@@ -26,6 +27,7 @@ __all__ = [
     "loan_claim_returned",
     "loan_declare_lost",
     "loan_renew",
+    "loan_transfer",
     "loans_mark_overdue",
     "notices_send",
     "reading_history_forget",

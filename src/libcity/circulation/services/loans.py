@@ -70,16 +70,21 @@ def loan_checkout(*, item: Item, reader: Reader, unit: Unit, actor: Actor) -> Lo
         terms = policies.terms_for(reader, item, unit)
         _check_item_lendable(item, terms)
         _check_limits(reader, item, terms)
-        loan = Loan.objects.create(
-            item=item, reader=reader, reader_category=reader.category.code,
-            reader_home_unit_id=reader.home_unit_id, issued_at_unit=unit,
-            status=LoanStatus.ON_LOAN, item_type=item.item_type, checked_out_at=clock.now(),
-            due_on=_due_on(unit, today, terms.loan_days), terms=terms.as_json(),
-        )  # fmt: skip
+        loan = _open_loan(item, reader, unit, terms, today)
         _move_copy(item, ItemStatus.ON_LOAN, actor, unit, "checkout")
         _history(loan, "loan_checked_out", "", LoanStatus.ON_LOAN, unit, actor,
                  due_on=loan.due_on.isoformat())  # fmt: skip
     return loan
+
+
+def _open_loan(item: Item, reader: Reader, unit: Unit, terms: Terms, today: dt.date) -> Loan:
+    """The new loan row of ``reader`` (locked, with its category), issued at ``unit``."""
+    return Loan.objects.create(
+        item=item, reader=reader, reader_category=reader.category.code,
+        reader_home_unit_id=reader.home_unit_id, issued_at_unit=unit,
+        status=LoanStatus.ON_LOAN, item_type=item.item_type, checked_out_at=clock.now(),
+        due_on=_due_on(unit, today, terms.loan_days), terms=terms.as_json(),
+    )  # fmt: skip
 
 
 def _lock_reader(reader_id: int, *, category: bool = False) -> Reader:
@@ -142,6 +147,10 @@ def _check_item_lendable(item: Item, terms: Terms) -> None:
             _("Copy %(barcode)s is %(status)s, not on a shelf.")
             % {"barcode": item.barcode, "status": item.get_status_display()}
         )
+    _check_loanable(item, terms)
+
+
+def _check_loanable(item: Item, terms: Terms) -> None:
     if not terms.loanable:
         raise ItemNotLoanable(
             _("Copy %(barcode)s is not for loan (%(type)s).")
@@ -215,23 +224,25 @@ def _terms_without_loan(item: Item, unit: Unit) -> Terms:
     return policies.rule_for(unit=unit, category_id=None, item_type=item.item_type).terms
 
 
-def _end_loan(loan: Loan, reader: Reader | None, unit: Unit, actor: Actor) -> dict:
-    """End the loan. The reader's blocks follow what changed: a fine charged re-checks the
+def _end_loan(loan: Loan, reader: Reader | None, unit: Unit | None, actor: Actor, *,
+              to_status: str = LoanStatus.RETURNED, **details) -> dict:  # fmt: skip
+    """End the loan (returned, or ``transferred`` to another reader: a return all the same,
+    lateness included). The reader's blocks follow what changed: a fine charged re-checks the
     fines block (``charges._charge``), the end of an overdue loan the overdue block; the end
     of any other loan changes neither count, so neither is read again."""
     today = clock.today()
     terms = Terms.from_json(loan.terms)
     late = policies.days_late(loan.due_on, today) if loan.status in states.RUNNING else 0
     before = loan.status
-    loan.status, loan.returned_at_unit, loan.ended_at = LoanStatus.RETURNED, unit, clock.now()
-    _check_move(before, LoanStatus.RETURNED)
+    loan.status, loan.returned_at_unit, loan.ended_at = to_status, unit, clock.now()
+    _check_move(before, to_status)
     fine = charge_overdue(loan=loan, reader=reader, terms=terms, late=late, actor=actor)
     credit = _credit_after_return(reader, terms, late, actor)
     if reader is not None and not reader.keeps_reading_history:
         loan.reader = None  # privacy: the loan ends, the link to the person goes
     loan.save(update_fields=["status", "returned_at_unit", "ended_at", "reader"])
-    _history(loan, "loan_returned", before, LoanStatus.RETURNED, unit, actor, days_late=late,
-             fine=str(fine), credit_change=credit)  # fmt: skip
+    _history(loan, f"loan_{to_status}", before, to_status, unit, actor, days_late=late,
+             fine=str(fine), credit_change=credit, **details)  # fmt: skip
     if reader is not None and before == LoanStatus.OVERDUE:
         overdue_follow(reader, actor)  # only an overdue loan's end changes the overdue count
     return {"loan": loan, "days_late": late, "fine": fine, "credit_change": credit}
@@ -258,6 +269,55 @@ def _send_copy(item: Item, route: Route, unit: Unit, actor: Actor) -> None:
     if item.status == ItemStatus.IN_TRANSIT and target == ItemStatus.IN_TRANSIT:
         return  # passing through: it stays in transit to where it was going
     _move_copy(item, target, actor, unit, f"return:{route.reason}:{route.destination.code}")
+
+
+# --- transfer (转借) ----------------------------------------------------------------------------
+
+
+def loan_transfer(*, loan: Loan, to_reader: Reader, unit: Unit | None, actor: Actor,
+                  **details) -> Loan:  # fmt: skip
+    """Pass the copy of a running ``loan`` straight to ``to_reader`` (转借): a return and a
+    checkout in one. The loan ends as ``transferred`` (lateness charged as at a return); the
+    new loan is ``to_reader``'s, under every checkout rule and with its own due date, and the
+    liability with it. The copy stays on loan where it is: it never went back to a library.
+
+    ``unit`` is where the copy changed hands; None is by hand, outside any library: the rules
+    of the receiver's home library then apply and its calendar moves the due date. Runs in
+    the caller's transaction when there is one; ``details`` go into both history rows."""
+    today = clock.today()
+    with transaction.atomic():
+        giver, receiver = _lock_both(loan.reader_id, to_reader.pk)
+        item = _lock_item(Item(pk=loan.item_id))
+        running = _lock_open_loan(item)
+        _check_transferable(running, loan, receiver)
+        issuing = unit or Unit.objects.get(pk=receiver.home_unit_id)
+        _check_reader_may_borrow(receiver, today)
+        terms = policies.terms_for(receiver, item, issuing)
+        _check_loanable(item, terms)
+        _check_limits(receiver, item, terms)
+        _end_loan(running, giver, unit, actor, to_status=LoanStatus.TRANSFERRED, **details)
+        new = _open_loan(item, receiver, issuing, terms, today)
+        _history(new, "loan_transferred_in", "", LoanStatus.ON_LOAN, unit, actor,
+                 due_on=new.due_on.isoformat(), from_loan=running.pk, **details)  # fmt: skip
+    return new
+
+
+def _lock_both(giver_id: int | None, receiver_id: int) -> tuple[Reader | None, Reader]:
+    """Both readers' row locks, the lower id first (two transfers in opposite directions
+    wait for each other instead of deadlocking); then the copy, then the loan, as always."""
+    ids = sorted({pk for pk in (giver_id, receiver_id) if pk is not None})
+    locked = {pk: _lock_reader(pk, category=True) for pk in ids}
+    return locked.get(giver_id), locked[receiver_id]
+
+
+def _check_transferable(running: Loan | None, loan: Loan, receiver: Reader) -> None:
+    if running is None or running.pk != loan.pk or running.status not in states.RUNNING:
+        raise LoanTransitionNotAllowed(
+            _("Only a running loan can be passed to another reader; this one has ended, "
+              "or the copy is lost or missing.")
+        )  # fmt: skip
+    if running.reader_id is None or running.reader_id == receiver.pk:
+        raise LoanTransitionNotAllowed(_("A loan cannot be passed to its own reader."))
 
 
 # --- renewal, loss, claimed return ------------------------------------------------------------

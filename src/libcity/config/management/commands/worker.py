@@ -17,12 +17,14 @@ from django.core.management.base import BaseCommand, CommandError
 from libcity.circulation.services import circulation_daily
 from libcity.core import clock
 from libcity.logistics.services import logistics_daily
+from libcity.sharing.services import sharing_daily
 
 
 class Command(BaseCommand):
     help = (
         "Run the daily work (overdue loans, reader blocks, notices; hold shelf expiry, "
-        "targeting, overdue transits) now and then every day at "
+        "targeting, overdue transits; transfer offers expired, old transfers unlinked from "
+        "their readers) now and then every day at "
         "--at; --once to run once and exit."
     )
 
@@ -47,7 +49,7 @@ class Command(BaseCommand):
 
     def _run(self, day: dt.date | None) -> None:
         started = time.monotonic()
-        for daily in (circulation_daily, logistics_daily):
+        for daily in (circulation_daily, logistics_daily, sharing_daily):
             for line in daily(day=day).lines():
                 self.stdout.write(f"{line} ({time.monotonic() - started:.1f} s)")
         self.stdout.flush()
