@@ -26,3 +26,13 @@ class TransitionNotAllowed(DomainError):
 
     code = "item_transition_not_allowed"
     status = 409
+
+
+class DriftGroupNotFound(NotFoundOrNotAllowed):
+    code = "drift_group_not_found"
+
+
+class InvalidDriftGroup(InvalidInput):
+    """A drift group without a code, a name or a unit, or with a code already taken."""
+
+    code = "invalid_drift_group"

@@ -108,6 +108,31 @@ class ItemStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class DriftGroup(models.Model):
+    """Units (micro-branches and others) between which copies drift (漂流): a copy put in the
+    group and returned at any unit of it stays there, on that unit's shelf; returned outside
+    the group, it goes back to its owner. The copies are those whose ``drift_group`` is this
+    group. ``is_public``: readers may see the group's page of where its books drift."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    is_public = models.BooleanField(default=True)
+    units = models.ManyToManyField(Unit, related_name="drift_groups", blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name(self, language: str | None = None) -> str:
+        if language and language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+
 class Item(models.Model):
     barcode = models.CharField(max_length=40, unique=True)
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
@@ -126,6 +151,10 @@ class Item(models.Model):
     )
     status_changed_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    drift_group = models.ForeignKey(
+        DriftGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="items",
+        help_text=_("Drifts between this group's units: stays where it is returned in it"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["id"]

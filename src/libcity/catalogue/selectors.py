@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from libcity.catalogue.exceptions import ItemNotFound, RecordNotFound
+from libcity.catalogue.exceptions import DriftGroupNotFound, ItemNotFound, RecordNotFound
 from libcity.catalogue.matching import matched_record
-from libcity.catalogue.models import Item, ItemStatus, Record
+from libcity.catalogue.models import DriftGroup, Item, ItemStatus, Record
 from libcity.network.models import Unit
 from libcity.network.selectors import units_nearest
 from libcity.search.index import search
 from libcity.search.query import SearchRequest
 from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
-from libcity.staff.selectors import Actor, has_permission
+from libcity.staff.policies import NETWORK_VIEW
+from libcity.staff.selectors import Actor, has_any_scope, has_permission, units_in_scope
 
 
 def record_get(record_id: int) -> Record:
@@ -141,3 +142,26 @@ def records_search(request: SearchRequest) -> CatalogueHits:
         facets=result.facets, page=result.page, page_size=result.page_size,
         count_exact=result.count_exact,
     )  # fmt: skip
+
+
+# --- drift groups ---------------------------------------------------------------------------
+
+
+def drift_groups_visible(actor: Actor) -> QuerySet[DriftGroup]:
+    """The groups with a unit in the actor's view of the network, with their unit and copy
+    counts (the public's groups are the public ones: ``actor`` None or not staff)."""
+    groups = DriftGroup.objects.annotate(
+        unit_count=Count("units", distinct=True), item_count=Count("items", distinct=True)
+    )
+    if has_any_scope(actor, NETWORK_VIEW):
+        in_scope = units_in_scope(actor, NETWORK_VIEW)
+        return groups.filter(pk__in=DriftGroup.objects.filter(units__in=in_scope).values("pk"))
+    return groups.filter(is_public=True)
+
+
+def access_drift_group(actor: Actor, group_id: int) -> DriftGroup:
+    """The group if the actor sees it (as ``drift_groups_visible``); one error otherwise."""
+    group = drift_groups_visible(actor).filter(pk=group_id).first()
+    if group is None:
+        raise DriftGroupNotFound(_("There is no such drift group."))
+    return group

@@ -21,6 +21,7 @@ from libcity.circulation.models import OPEN_STATUSES, Loan, LoanStatus
 from libcity.core import clock
 from libcity.demo.activity import activity_build
 from libcity.demo.catalogue import CatalogueCounts, catalogue_build, search_reindex
+from libcity.demo.drifting import drift_build
 from libcity.demo.places import DISTRICTS
 from libcity.demo.plan import SCALES, CityPlan, city_plan
 from libcity.demo.registration import (
@@ -126,6 +127,7 @@ def demo_build(
         if books or copies:  # both 0: a city without a catalogue (network and reader tests)
             catalogue = catalogue_build(plan=plan, seed=seed, units=units, records=books,
                                         items=copies, index=False, progress=say)  # fmt: skip
+            drift_build(units, PARTNER_UNIT)
             lent = size.loans if loans is None else loans
             if lent:
                 activity_build(seed=seed, loans=lent, built_since=since, favourite=reader.pk,

@@ -43,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {NETWORK_CHANGE, STAFF_MANAGE, CATALOGUE_CHANGE, LOGISTICS_WORK, PARTNER_OPERATE}
         | {CIRCULATION_RULES, SELFSERVICE_MANAGE}
     ),
+    # A partner's operator at a micro-branch (微分馆): lends and takes returns there, and
+    # sees the readers at its desk; nothing else (no registering, charges or stock).
     Role.PARTNER_OPERATOR: frozenset(
         {NETWORK_VIEW, READERS_VIEW, PARTNER_OPERATE, CIRCULATION_LEND}
     ),
@@ -54,6 +56,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {SELFSERVICE_USE}
     ),
 }
+
+
+#: Roles that hold at their own unit only, never its subtree, whatever the assignment says:
+#: a partner operator works the desk of the one partner-run unit they were appointed to.
+UNIT_ONLY_ROLES = frozenset({Role.PARTNER_OPERATOR})
 
 
 def roles_granting(permission: str) -> list[str]:

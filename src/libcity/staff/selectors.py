@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from libcity.network.models import Unit
 from libcity.staff.exceptions import NOT_ALLOWED_MESSAGE, NotAllowed
 from libcity.staff.models import ApiToken, StaffAssignment
-from libcity.staff.policies import roles_granting
+from libcity.staff.policies import UNIT_ONLY_ROLES, roles_granting
 
 Actor = AbstractBaseUser | AnonymousUser | None
 #: Marks an actor object once a check found them holding a role, so that later
@@ -52,9 +52,14 @@ def _grants(assignments: list[StaffAssignment], unit: Unit) -> bool:
     for assignment in assignments:
         if assignment.unit_id == unit.pk:
             return True
-        if assignment.include_descendants and unit.is_within(assignment.unit):
+        if _extends(assignment) and unit.is_within(assignment.unit):
             return True
     return False
+
+
+def _extends(assignment: StaffAssignment) -> bool:
+    """Does the assignment reach below its unit? Never for a unit-only role."""
+    return assignment.include_descendants and assignment.role not in UNIT_ONLY_ROLES
 
 
 def scope_filter(actor: Actor, permission: str, *, unit_field: str = "") -> Q:
@@ -65,7 +70,7 @@ def scope_filter(actor: Actor, permission: str, *, unit_field: str = "") -> Q:
     prefix = f"{unit_field}__" if unit_field else ""
     condition = Q(pk__in=[])
     for assignment in _assignments(actor, permission):
-        if assignment.include_descendants:
+        if _extends(assignment):
             condition |= Q(**{f"{prefix}path__startswith": assignment.unit.path})
         else:
             condition |= Q(**{f"{prefix}pk": assignment.unit_id})

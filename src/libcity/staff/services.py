@@ -16,7 +16,7 @@ from libcity.core import clock
 from libcity.network.models import Unit
 from libcity.staff.exceptions import InvalidStaffInput, InvalidToken, UsernameTaken
 from libcity.staff.models import ApiToken, Role, StaffAssignment, StaffHistory
-from libcity.staff.policies import STAFF_MANAGE
+from libcity.staff.policies import STAFF_MANAGE, UNIT_ONLY_ROLES
 from libcity.staff.selectors import Actor, require_permission
 
 User = get_user_model()
@@ -67,6 +67,7 @@ def staff_assign(
     if actor is not None:
         require_permission(actor, STAFF_MANAGE, unit)
         _refuse_network_admin_by_non_admin(actor, role)
+    include_descendants = include_descendants and role not in UNIT_ONLY_ROLES
     with transaction.atomic():
         assignment, _created = StaffAssignment.objects.get_or_create(
             user=user,

@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from libcity.web.opac import catalogue, delivery, holds
+from libcity.web.opac import catalogue, delivery, holds, neighbours, transfers
 from libcity.web.opac import views as opac
 from libcity.web.staff import catalogue as staff_catalogue
-from libcity.web.staff import desk, lockers, logistics, rules, terminals
+from libcity.web.staff import desk, drift, lockers, logistics, rules, terminals
+from libcity.web.staff import transfers as staff_transfers
 from libcity.web.staff import views as staff
 
 app_name = "web"
@@ -16,11 +17,16 @@ urlpatterns = [
     path("catalogue/", catalogue.search_page, name="catalogue"),
     path("records/<int:record_id>/", catalogue.record_page, name="record"),
     path("register/", opac.register, name="register"),
+    path("neighbours/", include(neighbours)),
     path("account/", opac.account, name="account"),
     path("records/<int:record_id>/hold/", holds.hold_place_view, name="hold-place"),
     path("account/holds/<int:hold_id>/cancel/", holds.hold_cancel_view, name="hold-cancel"),
     path("account/holds/<int:hold_id>/code/", holds.hold_code_view, name="hold-code"),
     path("account/delivery/", delivery.delivery_page, name="delivery"),
+    path("account/loans/<int:loan_id>/pass-on/", transfers.offer_page, name="transfer-offer"),
+    path("account/transfers/cancel/", transfers.cancel_view, name="transfer-cancel"),
+    path("transfers/", transfers.enter_page, name="transfer-enter"),
+    path("transfers/<str:code>/", transfers.accept_page, name="transfer-accept"),
     path("records/<int:record_id>/deliver/", delivery.basket_add, name="delivery-add"),
     path(
         "accounts/login/",
@@ -49,6 +55,9 @@ urlpatterns = [
     path("staff/deliveries/", logistics.deliveries_page, name="staff-deliveries"),
     path("staff/rebalance/", logistics.rebalance_page, name="staff-rebalance"),
     path("staff/lockers/", lockers.lockers_page, name="staff-lockers"),
+    path("staff/transfers/", staff_transfers.transfers_page, name="staff-transfers"),
+    path("staff/drift/", drift.drift_list, name="staff-drift"),
+    path("staff/drift/<int:group_id>/", drift.drift_group, name="staff-drift-group"),
     path(
         "staff/rebalance/<int:plan_id>/",
         logistics.rebalance_plan_page,

@@ -125,7 +125,8 @@ class BulkShelver:
             if book.price not in prices:
                 prices[book.price] = self._price(book.price)
         ids = self.unit_ids
-        _Insert(Item, ITEM_COLUMNS, {"status_changed_at": moment, "created_at": moment}).write(
+        same = {"status_changed_at": moment, "created_at": moment, "drift_group_id": None}
+        _Insert(Item, ITEM_COLUMNS, same).write(
             (barcode, record_id, ids[unit], ids[unit], book.call_number.strip()[:100],
              book.item_type, prices[book.price], status)
             for barcode, (book, record_id, unit, status) in zip(barcodes, items, strict=True)

@@ -15,6 +15,7 @@ from libcity.search.query import SearchRequest
 from libcity.web.opac.facets import chosen_filters, facet_panel
 from libcity.web.opac.forms import CatalogueSearchForm, NearCopyForm
 from libcity.web.opac.holds import HoldForm
+from libcity.web.opac.neighbours import record_neighbours
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -77,6 +78,7 @@ def record_page(request: HttpRequest, record_id: int) -> HttpResponse:
         "near_form": near_form,
         "nearest": _nearest(record, near_form),
         **_hold_context(request, record),
+        **record_neighbours(request, record),
     })  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from libcity.holds.selectors import reader_holds
 from libcity.network import selectors as network
 from libcity.readers import selectors as readers
 from libcity.readers.services import reader_self_register
+from libcity.sharing.selectors import loans_awaited
 from libcity.web.feedback import show_error
 from libcity.web.opac.forms import NearMeForm, SelfRegistrationForm, UnitFilterForm
 
@@ -125,6 +126,7 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _renew(request)
         return redirect("web:account")
+    loans = list(circulation.reader_loans(reader))
     return render(
         request,
         "web/account.html",
@@ -132,7 +134,8 @@ def account(request: HttpRequest) -> HttpResponse:
             "reader": reader,
             "blocks": readers.reader_active_blocks(reader),
             "home_name": reader.home_unit.name(get_language()),
-            "loans": circulation.reader_loans(reader),
+            "loans": loans,
+            "awaited": loans_awaited(reader, loans),  # passed on only to them
             "running": list(RUNNING),
             "charges": list(circulation.reader_charges(reader)),
             "history": circulation.reader_reading_history(reader)[:HISTORY_SHOWN],

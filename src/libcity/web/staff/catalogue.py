@@ -13,6 +13,7 @@ from libcity.catalogue import selectors as catalogue
 from libcity.catalogue import services
 from libcity.catalogue.marc.importing import marc_import
 from libcity.core.exceptions import DomainError
+from libcity.sharing.drifting import items_journeys
 from libcity.staff import policies as perms
 from libcity.staff.selectors import access_unit, require_any_scope, units_in_scope
 from libcity.web.feedback import show_error
@@ -70,9 +71,11 @@ def record_manage(request: HttpRequest, record_id: int) -> HttpResponse:
         _ITEM_ACTIONS.get(request.POST.get("action"), _unknown)(request, record, item_form)
         if not item_form.errors:
             return redirect("web:staff-record", record_id=record.pk)
+    items = list(catalogue.record_items(record))
+    travels = items_journeys(items).journeys  # hands, km, days outside: a fixed few queries
     return render(request, "web/staff/record.html", {
-        "record": record, "items": catalogue.record_items(record), "item_form": item_form,
-        "status_form": ItemStatusForm(), "can_add": bool(units),
+        "record": record, "items": items, "travels": dict(zip(items, travels, strict=True)),
+        "item_form": item_form, "status_form": ItemStatusForm(), "can_add": bool(units),
     })  # fmt: skip
 
 

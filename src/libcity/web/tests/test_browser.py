@@ -310,3 +310,188 @@ def test_a_manager_creates_a_kiosk_on_a_phone(
     phone.goto(f"/staff/terminals/{Terminal.objects.get().pk}/")
     assert phone.locator("#secret-value").count() == 0
     assert fits_the_screen(phone)
+
+
+def test_a_neighbour_borrows_a_home_book_on_phones(transactional_db, tiny_city, browser,
+                                                   live_server):  # fmt: skip
+    """Two readers, two phones: the owner shares a book, the neighbour finds it and asks, the
+    owner accepts and shows the code, the neighbour confirms with it, the owner gets it back."""
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import record_create
+    from libcity.neighbours.models import HomeBookLoan
+    from libcity.readers.services import reader_self_register
+
+    record_create(data=RecordData(title="邻里共读", authors=["李四"], isbns=["9787530216781"]))
+    for username, home in (("owner", tiny_city.b1), ("neighbour", tiny_city.r1)):
+        reader_self_register(name=f"{username}读者", resident_id=valid_resident_id(),
+                             home_unit=home, username=username,
+                             password="a-long-password-9")  # fmt: skip
+    phones = []
+    for username in ("owner", "neighbour"):
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, base_url=live_server.url)  # fmt: skip
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        sign_in(page, username, "a-long-password-9")
+        phones.append(page)
+    owner, neighbour = phones
+    try:
+        owner.goto("/neighbours/add/")
+        owner.fill("#id_isbn", "978-7-5302-1678-1")
+        owner.select_option("#id_use", "lendable")
+        owner.select_option("#id_area", "b1")
+        owner.locator("#home-book-form button").click()
+        owner.wait_for_url("**/neighbours/mine/")
+        assert "邻里共读" in owner.locator("#my-books").inner_text()
+        assert fits_the_screen(owner)
+
+        neighbour.goto("/neighbours/")
+        neighbour.fill("#id_q", "邻里")
+        neighbour.locator("#pool-search button").click()
+        found = neighbour.locator("#neighbour-books li").first
+        assert "邻里共读" in found.inner_text() and "b1馆" in found.inner_text()
+        assert "owner" not in found.inner_text()  # the owner is never named
+        assert fits_the_screen(neighbour)
+        shot(neighbour, "neighbours-pool-phone")
+        found.locator("button").click()
+        neighbour.wait_for_url("**/neighbours/requests/")
+
+        owner.goto("/neighbours/mine/")
+        owner.locator("#to-answer select").select_option("b1")
+        owner.locator("#to-answer button[value=accept]").click()
+        owner.locator("#to-hand form button").click()
+        code = owner.locator("#hand-over-code").inner_text().strip()
+        assert len(code) == 8 and owner.locator("#hand-over-qr svg").is_visible()
+        assert fits_the_screen(owner)
+        shot(owner, "neighbours-code-phone")
+
+        neighbour.goto("/neighbours/requests/")
+        neighbour.fill("#id_code", code)
+        neighbour.locator("#code-form button").click()
+        neighbour.locator(".messages .success").wait_for()
+        assert HomeBookLoan.objects.get().status == "handed_over"
+        assert fits_the_screen(neighbour)
+
+        owner.goto("/neighbours/mine/")
+        owner.locator("#to-hand a.button").click()
+        owner.locator("#return-form button").click()
+        owner.wait_for_url("**/neighbours/mine/")
+        assert HomeBookLoan.objects.get().status == "returned"
+        assert fits_the_screen(owner)
+    finally:
+        for page in phones:
+            page.context.close()
+
+
+def test_a_reader_passes_a_book_on_to_another_on_phones(transactional_db, tiny_city, browser,
+                                                        live_server):  # fmt: skip
+    """Two readers, two phones (转借): A opens a loan and shows the code; B opens the address
+    the QR code holds, as a scan would, and confirms; the book is B's loan, no longer A's."""
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import item_add, record_create
+    from libcity.circulation.models import Loan
+    from libcity.circulation.services import loan_checkout
+    from libcity.readers.services import reader_self_register
+
+    record = record_create(data=RecordData(title="转借的书", authors=["王娟"]))
+    copy = item_add(record=record, barcode="TR0001", owner=tiny_city.b1, item_type="book",
+                    status="available")  # fmt: skip
+    readers = {}
+    for username in ("giver", "taker"):
+        readers[username] = reader_self_register(
+            name=f"{username}读者", resident_id=valid_resident_id(), home_unit=tiny_city.b1,
+            username=username, password="a-long-password-9",
+        )  # fmt: skip
+    loan_checkout(item=copy, reader=readers["giver"], unit=tiny_city.b1, actor=None)
+    phones = []
+    for username in ("giver", "taker"):
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, base_url=live_server.url)  # fmt: skip
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        sign_in(page, username, "a-long-password-9")
+        phones.append(page)
+    giver, taker = phones
+    try:
+        giver.goto("/account/")
+        assert fits_the_screen(giver)
+        shot(giver, "transfer-account-phone")
+        giver.locator("#loans li", has_text="转借的书").locator("a.pass-on").click()
+        assert fits_the_screen(giver)
+        giver.locator("#offer-form button").click()
+        code = giver.locator("#transfer-code").inner_text().strip()
+        assert len(code) == 8 and giver.locator("#transfer-qr svg").is_visible()
+        assert giver.locator("#transfer-countdown").is_visible()  # the script counts down
+        assert not giver.locator("#transfer-over").is_visible()
+        assert fits_the_screen(giver)
+        shot(giver, "transfer-code-phone")
+
+        taker.goto(f"/transfers/{code}/")  # what scanning the QR code opens
+        assert "转借的书" in taker.locator("#transfer-title").inner_text()
+        assert "giver读者" not in taker.locator("#transfer").inner_text()  # the giver is masked
+        assert fits_the_screen(taker)
+        shot(taker, "transfer-accept-phone")
+        taker.locator("#accept-form button").click()
+        taker.locator("#transfer-done").wait_for()
+        due = Loan.objects.get(item=copy, reader=readers["taker"]).due_on.isoformat()
+        assert due in taker.locator("#transfer-done").inner_text()
+        assert fits_the_screen(taker)
+
+        giver.goto("/account/")
+        assert "转借的书" not in giver.locator("#loans").inner_text()
+        taker.goto("/account/")
+        line = taker.locator("#loans li", has_text="转借的书")
+        assert line.count() == 1 and due in line.inner_text()
+    finally:
+        for page in phones:
+            page.context.close()
+
+
+def test_a_partner_lends_at_a_micro_branch_and_the_book_drifts_on_a_phone(
+    transactional_db, tiny_city, make_staff, make_reader, phone
+):
+    """A partner operator lends a drifting copy at their micro-branch; it is returned at
+    another unit of its group and stays there; the group's page shows it, on a phone."""
+    from libcity.catalogue.data import RecordData
+    from libcity.catalogue.services import (
+        drift_group_create,
+        item_add,
+        item_drift_set,
+        record_create,
+    )
+    from libcity.network.models import UnitKind, UnitTier
+    from libcity.network.services import unit_create
+
+    micro = unit_create(code="m1", name_zh="某公司微分馆", kind=UnitKind.MICRO_BRANCH,
+                        tier=UnitTier.SERVICE_POINT, parent=tiny_city.b1,
+                        operator=tiny_city.system, latitude=23.13, longitude=113.28)  # fmt: skip
+    group = drift_group_create(code="river", name_zh="江边漂流", units=[micro, tiny_city.b2])
+    record = record_create(data=RecordData(title="漂流的书", authors=["佚名"], year=2020))
+    copy = item_add(record=record, barcode="DR001", owner=micro, status="available")
+    item_drift_set(item=copy, group=group)
+    reader = make_reader(tiny_city.b1, name="借书人")
+    make_staff("partner", Role.PARTNER_OPERATOR, micro)
+    make_staff("desk2", Role.DESK, tiny_city.b2)
+    make_staff("mgr", Role.BRANCH_MANAGER, tiny_city.central)
+
+    sign_in(phone, "partner")
+    phone.goto("/staff/desk/")
+    phone.locator("#card").fill(reader.card_number)
+    phone.locator("#card").press("Enter")
+    phone.locator("#barcode").fill("DR001")
+    phone.locator("#barcode").press("Enter")
+    assert "DR001" in phone.locator("#desk-answer").inner_text()
+
+    sign_in(phone, "desk2")
+    phone.goto("/staff/returns/")
+    phone.locator("#barcode").fill("DR001")
+    phone.locator("#barcode").press("Enter")
+    assert "在本馆上架" in phone.locator("#answers li").first.inner_text()  # stays here
+
+    sign_in(phone, "mgr")
+    phone.goto("/staff/drift/")
+    phone.get_by_role("link", name="江边漂流").click()
+    assert phone.locator("#drift-map circle").count() == 2
+    assert phone.locator("#drift-copy-DR001").is_visible()
+    assert fits_the_screen(phone)
+    shot(phone, "drift-group-phone")

@@ -368,3 +368,14 @@ def test_every_shelf_is_well_formed():
         assert shelf.clc and all(c[0] in CLC_TOP_CLASSES for c in shelf.clc), shelf.caption
         assert 15 <= shelf.prices[0] <= shelf.prices[1] <= 128, shelf.caption
         assert shelf.item_type in ItemType.values
+
+
+def test_a_drift_group_of_micro_branches_with_a_few_copies(small_city):
+    from libcity.catalogue.models import DriftGroup
+    from libcity.network.models import UnitKind
+
+    group = DriftGroup.objects.get(code="micro-drift")
+    kinds = set(group.units.values_list("kind", flat=True))
+    assert kinds == {UnitKind.MICRO_BRANCH} and group.units.count() == 5
+    assert 0 < group.items.count() <= 12
+    assert not group.items.exclude(owner__in=group.units.all()).exists()
