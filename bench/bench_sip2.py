@@ -2,27 +2,38 @@
 information, on SQLite and on PostgreSQL.
 
 For each configuration (``sqlite-small``, ``pg-small``) a copy of the demo city (the caches of
-``bench_circulation``: built once) is served by ``libcity sip2`` (``WORKERS`` threads) and one
+``bench_circulation``: built once) is served by ``libcity sip2`` (``PROCESSES``: processes on
+one port, each with ``WORKERS`` threads) and one
 client process opens ``CONNECTIONS`` connections, each a kiosk signed in (93) with one of
 ``TERMINALS`` terminal accounts at the units with the most lendable copies. Each kiosk has a
 card and ``POOL`` copies standing at its unit, and repeats: check out the next copy (11),
 ask the card's patron information (63), take the oldest loan back (09), so the mix is one
 third each. Requests are encoded and answers decoded by pysip2 (an independent codec).
 
-Two runs. First every kiosk sends as soon as its answer came (a closed loop): the most
-messages a second the server gives; latency is then mostly queueing (1,000 messages waiting).
-Then (``paced_*``) the kiosks offer ``PACED_SHARE`` of that rate in all, each on its own clock
-(an open loop; a late answer's wait counts): the latency a busy but not saturated server
-gives. After ``WARMUP`` seconds the messages started in the next ``SECONDS`` are counted (in
-the paced run at least long enough for each kiosk to send three, the whole mix):
+First every kiosk sends as soon as its answer came (a closed loop): the most messages a
+second the server gives; latency is then mostly queueing (1,000 messages waiting). Then
+(``every_<N>s_*``) each kiosk sends one message every N seconds of ``KIOSK_SECONDS``, each on
+its own clock (an open loop; a late answer's wait counts): the latency at a given load.
+
+What load is real: the city of DOMAIN.md lends about 50 M books a year over about 3,000
+service points. Were every loan made at a kiosk, a service point would lend 46 a day, about
+5 an hour over ten opening hours; each loan is a checkout and a return, and one patron
+information per reader's visit of about three books, so about 11 messages an hour; a Saturday
+afternoon is several times the average (say 4): 43 messages an hour, one every 84 seconds. A
+kiosk sending every 60 seconds is therefore a busy Saturday with margin (1,000 kiosks: 17
+messages a second), every 20 seconds three times that (50 a second).
+
+After ``WARMUP`` seconds the messages started in the next ``SECONDS`` are counted (in a
+paced run at least long enough for each kiosk to send three, the whole mix):
 p50/p99 latency per message and in all, messages per second, answers that said no (there
 should be none) and connections lost (none). The server's CPU seconds over the counted
 window (not the sign-ins before it nor the returns after) per message counted, from /proc.
 The client shares the 2 cores with the server: its own CPU is reported too.
 
 Settings: ``LIBCITY_BENCH_SIP2`` (configurations), ``LIBCITY_BENCH_SIP2_CONNECTIONS`` (1000),
-``LIBCITY_BENCH_SIP2_WORKERS`` (4), ``LIBCITY_BENCH_SECONDS`` (25), ``LIBCITY_BENCH_WARMUP``
-(5), ``LIBCITY_BENCH_PACED_SHARE`` (0.5).
+``LIBCITY_BENCH_SIP2_PROCESSES`` (2), ``LIBCITY_BENCH_SIP2_WORKERS`` (2, per process),
+``LIBCITY_BENCH_SIP2_KIOSK_SECONDS`` (``60,20``), ``LIBCITY_BENCH_SECONDS`` (25),
+``LIBCITY_BENCH_WARMUP`` (5).
 """
 
 from __future__ import annotations
@@ -44,10 +55,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = tuple(os.environ.get("LIBCITY_BENCH_SIP2", "sqlite-small,pg-small").split(","))
 CONNECTIONS = int(os.environ.get("LIBCITY_BENCH_SIP2_CONNECTIONS", "1000"))
-WORKERS = int(os.environ.get("LIBCITY_BENCH_SIP2_WORKERS", "4"))
+WORKERS = int(os.environ.get("LIBCITY_BENCH_SIP2_WORKERS", "2"))
+#: Server processes on the one port (docs/operations.md): one per core.
+PROCESSES = int(os.environ.get("LIBCITY_BENCH_SIP2_PROCESSES", "2"))
+#: The paced runs: each kiosk sends a message every this many seconds (see above).
+KIOSK_SECONDS = tuple(
+    float(n) for n in os.environ.get("LIBCITY_BENCH_SIP2_KIOSK_SECONDS", "60,20").split(",") if n
+)
 SECONDS = float(os.environ.get("LIBCITY_BENCH_SECONDS", "25"))
 WARMUP = float(os.environ.get("LIBCITY_BENCH_WARMUP", "5"))
-PACED_SHARE = float(os.environ.get("LIBCITY_BENCH_PACED_SHARE", "0.5"))
 TERMINALS, POOL, SECRET = 20, 4, "bench-secret"
 HOST = "127.0.0.1"
 
@@ -313,13 +329,13 @@ def client(plan_file: str, port: str, rate: str, server_pid: str) -> None:
 # ------------------------------------------------------------------------------ the server
 
 
-def _serve(env: dict, home: Path):
+def _serve(env: dict, home: Path, processes: int):
     circulation = _circulation()
     port = circulation._free_port()
     log = open(home / "sip2.log", "w")  # noqa: SIM115 (closed with the server)
     server = subprocess.Popen(
         [*circulation._libcity(), "sip2", "--host", HOST, "--port", str(port), "--workers",
-         str(WORKERS), "--login-seconds", "120"],
+         str(WORKERS), "--processes", str(processes), "--login-seconds", "120"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -354,24 +370,27 @@ def measure(config: str, server_url: str | None) -> dict:
                                          str(CONNECTIONS)], env)  # fmt: skip
             plan_file = home / "plan.json"
             plan_file.write_text(prepared.strip().splitlines()[-1])
-            server, port, log = _serve(env, home)
+            server, port, log = _serve(env, home, PROCESSES)
             try:
                 closed = _measure_load(env, plan_file, port, server, 0.0)
-                rate = PACED_SHARE * closed["messages_per_s"]
-                paced = _measure_load(env, plan_file, port, server, rate) if rate else {}
+                paced = {seconds: _measure_load(env, plan_file, port, server,
+                                                CONNECTIONS / seconds)
+                         for seconds in KIOSK_SECONDS}  # fmt: skip
             finally:
                 circulation._stop(server)
                 log.close()
         figures = dict(closed)
-        figures.update({f"paced_{key}": value for key, value in paced.items()})
+        for seconds, run in paced.items():
+            figures.update({f"every_{seconds:g}s_{key}": value for key, value in run.items()})
         return {f"{config}_{key}": value for key, value in figures.items()}
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
 
 def run() -> dict:
-    figures: dict = {"connections": CONNECTIONS, "workers": WORKERS, "seconds": SECONDS,
-                     "warmup": WARMUP, "terminals": TERMINALS}  # fmt: skip
+    figures: dict = {"connections": CONNECTIONS, "processes": PROCESSES, "workers": WORKERS,
+                     "seconds": SECONDS, "warmup": WARMUP, "terminals": TERMINALS,
+                     "kiosk_seconds": list(KIOSK_SECONDS)}  # fmt: skip
     configs = [c.strip() for c in CONFIGS if c.strip()]
     for config in (c for c in configs if c.startswith("sqlite-")):
         figures.update(measure(config, None))
