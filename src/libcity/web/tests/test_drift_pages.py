@@ -105,3 +105,32 @@ def test_every_copy_shows_its_travels_on_the_staff_record_page(group, make_staff
     lent, idle = rows[rows.index("DP002") :], rows[rows.index("DP001") : rows.index("DP002")]
     assert "经 1 位读者 · 0.0 km · 馆外 3 天" in lent[: lent.index("</tr>")]
     assert "经 0 位读者 · 0.0 km · 馆外 0 天" in idle  # 1 hand · 0.0 km · 3 days outside
+
+
+def test_staff_make_a_group_and_change_it_on_the_pages(group, make_staff, tiny_city):
+    """Who changes the network makes a group from unit codes, adds and takes out units,
+    sets a copy drifting and calls it home; bad input is refused in words, changing nothing."""
+    from libcity.catalogue.models import DriftGroup, Item
+
+    client = _client(make_staff, "mgr-city", Role.BRANCH_MANAGER, tiny_city.central)
+    made = client.post("/staff/drift/", {"code": "park", "name_zh": "公园漂流", "name_en": "Park",
+                                         "is_public": "on", "units": "b2, r1"})  # fmt: skip
+    park = DriftGroup.objects.get(code="park")
+    assert made.status_code == 302 and made["Location"] == f"/staff/drift/{park.pk}/"
+    assert sorted(park.units.values_list("code", flat=True)) == ["b2", "r1"]
+    east = _client(make_staff, "mgr-d2", Role.BRANCH_MANAGER, tiny_city.d2)
+    refused = east.post("/staff/drift/", {"code": "far", "name_zh": "远方", "units": "b2 b1"})
+    assert refused.status_code == 200 and not DriftGroup.objects.filter(code="far").exists()
+    unknown = client.post("/staff/drift/", {"code": "odd", "name_zh": "无", "units": "nowhere"})
+    assert unknown.status_code == 200 and not DriftGroup.objects.filter(code="odd").exists()
+    page = f"/staff/drift/{park.pk}/"
+    client.post(page, {"action": "remove_unit", "value": "r1"})
+    assert list(park.units.values_list("code", flat=True)) == ["b2"]
+    Item.objects.filter(barcode="DP001").update(drift_group=None)
+    client.post(page, {"action": "add_copy", "value": "DP001"})
+    assert Item.objects.get(barcode="DP001").drift_group == park
+    client.post(page, {"action": "call_home", "value": "DP002"})  # not this group's copy
+    assert Item.objects.get(barcode="DP002").drift_group == group
+    client.post(page, {"action": "call_home", "value": "DP001"})
+    assert Item.objects.get(barcode="DP001").drift_group is None
+    assert client.get(page).status_code == 200
