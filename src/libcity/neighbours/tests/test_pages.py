@@ -25,7 +25,7 @@ def test_the_record_page_and_the_pool_show_the_area_not_the_owner(client, reader
         assert 'id="neighbour-books"' in page and "b1馆" in page
         assert owner.name not in page and owner.card_number not in page
         assert owner.user.username not in page
-        assert "0.5 km" in page
+        assert "约 0.5 公里" in page
 
 
 def test_a_visitor_sees_the_pool_without_distance(client, reader, catalogued):
@@ -62,7 +62,7 @@ def test_an_unknown_isbn_without_title_is_said_on_the_form(client, reader, libra
     signed_in(client, reader())
     page = client.post("/neighbours/add/", {"isbn": "9780306406157", "use": "lendable",
                                             "area": "b1"}).content.decode()  # fmt: skip
-    assert "give its title" in page and 'role="alert"' in page
+    assert "请填写书名" in page and 'role="alert"' in page
 
 
 def test_another_reader_cannot_act_on_a_loan(client, reader, catalogued):
