@@ -31,7 +31,7 @@ window (not the sign-ins before it nor the returns after) per message counted, f
 The client shares the 2 cores with the server: its own CPU is reported too.
 
 Settings: ``LIBCITY_BENCH_SIP2`` (configurations), ``LIBCITY_BENCH_SIP2_CONNECTIONS`` (1000),
-``LIBCITY_BENCH_SIP2_PROCESSES`` (2), ``LIBCITY_BENCH_SIP2_WORKERS`` (2, per process),
+``LIBCITY_BENCH_SIP2_PROCESSES`` (2), ``LIBCITY_BENCH_SIP2_WORKERS`` (1, per process),
 ``LIBCITY_BENCH_SIP2_KIOSK_SECONDS`` (``60,20``), ``LIBCITY_BENCH_SECONDS`` (25),
 ``LIBCITY_BENCH_WARMUP`` (5).
 """
@@ -55,7 +55,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = tuple(os.environ.get("LIBCITY_BENCH_SIP2", "sqlite-small,pg-small").split(","))
 CONNECTIONS = int(os.environ.get("LIBCITY_BENCH_SIP2_CONNECTIONS", "1000"))
-WORKERS = int(os.environ.get("LIBCITY_BENCH_SIP2_WORKERS", "2"))
+WORKERS = int(os.environ.get("LIBCITY_BENCH_SIP2_WORKERS", "1"))
 #: Server processes on the one port (docs/operations.md): one per core.
 PROCESSES = int(os.environ.get("LIBCITY_BENCH_SIP2_PROCESSES", "2"))
 #: The paced runs: each kiosk sends a message every this many seconds (see above).
@@ -64,6 +64,9 @@ KIOSK_SECONDS = tuple(
 )
 SECONDS = float(os.environ.get("LIBCITY_BENCH_SECONDS", "25"))
 WARMUP = float(os.environ.get("LIBCITY_BENCH_WARMUP", "5"))
+#: The server logs messages slower than this; the log is kept at ``LIBCITY_BENCH_SIP2_LOG``.
+SLOW_MS = float(os.environ.get("LIBCITY_BENCH_SIP2_SLOW_MS", "1000"))
+KEEP_LOG = os.environ.get("LIBCITY_BENCH_SIP2_LOG", "")
 TERMINALS, POOL, SECRET = 20, 4, "bench-secret"
 HOST = "127.0.0.1"
 
@@ -229,10 +232,13 @@ async def _kiosk_loop(kiosk: Kiosk, requests, end: float, samples: list, lost: C
         start = max(start + interval, began) if interval else start
 
 
-def _said_yes(kind: str, answer: bytes) -> bool:
-    if kind == "patron":
-        return b"BLY" in answer
-    return answer[2:3] == b"1"
+def _said_yes(kind: str, answer: bytes) -> bool | str:
+    """True, or what the screen said (AF) when the answer was no."""
+    yes = b"BLY" in answer if kind == "patron" else answer[2:3] == b"1"
+    if yes:
+        return True
+    screen = [f[2:] for f in answer.decode("utf-8", "replace").split("|") if f.startswith("AF")]
+    return f"{kind}: {screen[0] if screen else answer[:2].decode('ascii', 'replace')}"
 
 
 def window(rate: float, kiosks: int) -> float:
@@ -302,7 +308,8 @@ def summarise(run: dict) -> dict:
         "messages_per_s": round(len(counted) / seconds, 1),
         "p50_ms": round(percentile(every, 0.5) or 0, 1),
         "p99_ms": round(percentile(every, 0.99) or 0, 1),
-        "refused": sum(1 for s in counted if not s[3]),
+        "refused": sum(1 for s in counted if s[3] is not True),
+        "refusals": dict(Counter(s[3] for s in counted if s[3] is not True).most_common(5)),
         "connections_lost": sum(run["lost"].values()),
         "server_cpu_ms_per_message": round(1000 * run["server_cpu"] / max(len(counted), 1), 1),
     }
@@ -335,7 +342,8 @@ def _serve(env: dict, home: Path, processes: int):
     log = open(home / "sip2.log", "w")  # noqa: SIM115 (closed with the server)
     server = subprocess.Popen(
         [*circulation._libcity(), "sip2", "--host", HOST, "--port", str(port), "--workers",
-         str(WORKERS), "--processes", str(processes), "--login-seconds", "120"],
+         str(WORKERS), "--processes", str(processes), "--login-seconds", "120",
+         "--slow-ms", str(SLOW_MS)],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -379,6 +387,8 @@ def measure(config: str, server_url: str | None) -> dict:
             finally:
                 circulation._stop(server)
                 log.close()
+                if KEEP_LOG:
+                    shutil.copy(home / "sip2.log", f"{KEEP_LOG}.{config}")
         figures = dict(closed)
         for seconds, run in paced.items():
             figures.update({f"every_{seconds:g}s_{key}": value for key, value in run.items()})

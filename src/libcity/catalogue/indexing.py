@@ -10,6 +10,10 @@ A copy's move (lent, returned, sent on) changes only the copy facets of its reco
 copies stand, where one is on the shelf), not the record's text: within ``copies_only()``
 (circulation wraps its copy moves in it) or through ``copies_changed``, the refresh after
 commit rewrites those values alone (``copies_reindex``), without analysing the text again.
+
+A server whose answers should not wait for that refresh (the SIP2 server: a kiosk's loan is
+done when it commits) runs it in the background (``CopiesInBackground``): a thread of its own
+refreshes the records a batch at a time, a moment after their commits.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 
 from libcity.catalogue.models import Item, ItemStatus, Record
 from libcity.network.models import Unit, UnitTier
@@ -102,12 +107,79 @@ def _reindex_pending(known: dict[int, SearchDocument] | None = None) -> None:
             records_reindex(ids, documents=documents)
         elif ids:
             records_reindex(ids)
-        if copies:
+        background = getattr(_pending, "background", None)
+        if copies and background is not None:
+            background.add(copies)
+        elif copies:
             copies_reindex(copies)
     except Exception:
         missed = ids + copies
         log.exception("The search index missed %d records (first %s): run libcity reindex",
                       len(missed), missed[:10])  # fmt: skip
+
+
+class CopiesInBackground:
+    """Copy refreshes run by a thread of its own, not by the request that committed, for
+    the threads that ask (``use_in_this_thread``: a server's workers): records changed
+    within ``pause`` seconds are refreshed in one transaction. A search made meanwhile may
+    still show a copy where it stood a moment ago; the loan itself is never late.
+    ``stop()`` refreshes what is left, then ends the thread."""
+
+    def __init__(self, *, pause: float = 0.05) -> None:
+        self.pause = pause
+        self._ids: set[int] = set()
+        self._changed = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> CopiesInBackground:
+        self._thread = threading.Thread(target=self._run, name="copies-refresh", daemon=True)
+        self._thread.start()
+        return self
+
+    def use_in_this_thread(self) -> None:
+        """The copy refreshes of commits made by the calling thread go to this one."""
+        _pending.background = self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def add(self, record_ids: Iterable[int]) -> None:
+        with self._changed:
+            self._ids.update(record_ids)
+            self._changed.notify()
+
+    def _run(self) -> None:
+        try:
+            while batch := self._next_batch():
+                self._refresh(batch)
+        finally:
+            connection.close()
+
+    def _next_batch(self) -> list[int]:
+        """The records to refresh next (a moment after the first of them came, so that the
+        batch gathers its neighbours); empty when stopping with nothing left."""
+        with self._changed:
+            while not self._ids and not self._stopping:
+                self._changed.wait()
+        if not self._stopping:
+            time.sleep(self.pause)
+        with self._changed:
+            batch, self._ids = sorted(self._ids), set()
+        return batch
+
+    def _refresh(self, record_ids: list[int]) -> None:
+        close_old_connections()
+        try:
+            copies_reindex(record_ids)
+        except Exception:
+            log.exception("The search index missed %d records (first %s): run libcity "
+                          "reindex", len(record_ids), record_ids[:10])  # fmt: skip
+            connection.close()  # a broken connection is not kept for the next batch
 
 
 def records_reindex(

@@ -72,6 +72,19 @@ class Record(models.Model):
         return self.title
 
 
+#: What names a record in a list of loans, holds or charges (a desk's, a kiosk's, a reader's
+#: page): the rest, the MARC source above all, is not read there.
+RECORD_BRIEF = ("title", "authors", "year", "isbn", "clc")
+
+
+def record_unread(relation: str) -> tuple[str, ...]:
+    """For ``defer``: the columns of the record reached through ``relation`` that a list
+    naming it does not show. Fewer columns is less for Django to build and convert on
+    every row; a column read later is loaded then (one query), never wrong."""
+    return tuple(f"{relation}__{field.name}" for field in Record._meta.concrete_fields
+                 if field.name not in ("id", *RECORD_BRIEF))  # fmt: skip
+
+
 class RecordIsbn(models.Model):
     """Every ISBN-13 of a record, so copy cataloguing finds a record by any of them."""
 

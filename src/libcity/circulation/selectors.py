@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from libcity.catalogue.models import record_unread
 from libcity.circulation import states
 from libcity.circulation.exceptions import ChargeNotFound, LoanNotFound
 from libcity.circulation.models import (
@@ -27,6 +28,7 @@ def reader_loans(reader: Reader) -> QuerySet[Loan]:
         Loan.objects.filter(reader=reader, status__in=[*states.RUNNING, LoanStatus.CLAIMED_RETURNED,
                                                        LoanStatus.LOST])
         .select_related("item__record", "issued_at_unit")
+        .defer(*record_unread("item__record"))
         .order_by("due_on", "pk")
     )  # fmt: skip
 
@@ -43,7 +45,8 @@ def reader_reading_history(reader: Reader) -> QuerySet[Loan]:
 
 
 def reader_charges(reader: Reader, *, open_only: bool = True) -> QuerySet[Charge]:
-    charges = Charge.objects.filter(reader=reader).select_related("account", "item__record")
+    charges = (Charge.objects.filter(reader=reader).select_related("account", "item__record")
+               .defer(*record_unread("item__record")))  # fmt: skip
     if open_only:
         charges = charges.filter(status=ChargeStatus.OPEN)
     return charges.order_by("-created_at")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from libcity.catalogue.models import Record
+from libcity.catalogue.models import Record, record_unread
 from libcity.holds.exceptions import HoldNotFound
 from libcity.holds.models import ACTIVE, Hold, HoldStatus, LockerSlot
 from libcity.holds.policies import SLOT_KINDS, unit_has_slots, unit_takes_pickups
@@ -32,6 +32,7 @@ def reader_holds(reader: Reader) -> list[Hold]:
     holds = list(
         Hold.objects.filter(reader=reader, status__in=ACTIVE)
         .select_related("record", "pickup_unit", "copy", "locker_slot")
+        .defer(*record_unread("record"))
         .order_by("placed_at", "pk")
     )
     for hold in holds:

@@ -28,11 +28,13 @@ from libcity.staff.selectors import Actor, has_permission, scope_filter
 
 
 def _card(number: str) -> Card | None:
-    return (
+    """The card with this number (unique: no ordering to build or sort by)."""
+    found = (
         Card.objects.select_related("reader__home_unit", "reader__category")
         .filter(number=(number or "").strip())
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 def reader_by_card(number: str) -> Reader:

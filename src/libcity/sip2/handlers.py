@@ -69,6 +69,8 @@ class Session:
     terminal: Terminal | None = None
     last_answer: bytes | None = None
     patrons: set[str] = field(default_factory=set)  # cards seen in this session
+    waited_ms: float = 0.0  # the last message: waiting for a worker, then at work
+    worked_ms: float = 0.0
 
     @property
     def unit_code(self) -> str:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from libcity.catalogue.indexing import CopiesInBackground
 from libcity.selfservice.models import Terminal
 from libcity.selfservice.selectors import terminal_last_at
 from libcity.sip2 import handlers
@@ -41,6 +43,8 @@ log = logging.getLogger(__name__)
 #: How long a connection may wait to sign in, and the most connections served at once.
 LOGIN_SECONDS = 60
 MOST_CONNECTIONS = 5_000
+#: A message answered slower than this is logged (a warning), with where the time went.
+SLOW_MS = 1_000.0
 MOST_FRAME_BYTES = 4_096
 BACKLOG = 2_048
 _TERMINATORS = {"cr": b"\r", "crlf": b"\r\n"}
@@ -67,11 +71,16 @@ class Wire:
 class Sip2Server:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 6001, workers: int = 4,
                  login_seconds: float = LOGIN_SECONDS,
-                 most_connections: int = MOST_CONNECTIONS) -> None:  # fmt: skip
+                 most_connections: int = MOST_CONNECTIONS,
+                 slow_ms: float = SLOW_MS) -> None:  # fmt: skip
         self.host, self.port = host, port
+        self.slow_ms = slow_ms
         self.login_seconds = login_seconds
         self.most_connections = most_connections
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2")
+        # A kiosk's answer does not wait for the search index to see the copy move.
+        self.copies = CopiesInBackground()
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sip2",
+                                       initializer=self.copies.use_in_this_thread)  # fmt: skip
         self.connections = 0
         self._server: asyncio.Server | None = None
         self._conversations: set[asyncio.Task] = set()
@@ -79,6 +88,7 @@ class Sip2Server:
     async def start(self, sock: socket.socket | None = None) -> asyncio.Server:
         """Listen on host:port, or on ``sock``: a listening socket shared by several server
         processes (each accepts its share of the connections)."""
+        self.copies.start()
         if sock is not None:
             self._server = await asyncio.start_server(self._serve, sock=sock,
                                                       limit=MOST_FRAME_BYTES * 4)  # fmt: skip
@@ -106,6 +116,7 @@ class Sip2Server:
         if self._server is not None:
             await self._server.wait_closed()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(self.copies.stop)
 
     # --- one connection --------------------------------------------------------------------
 
@@ -141,14 +152,35 @@ class Sip2Server:
             if not chunk:
                 return
             for frame in splitter.feed(chunk):
-                reply = await loop.run_in_executor(self.pool, self.respond, session, frame)
+                came = time.perf_counter()
+                reply = await loop.run_in_executor(self.pool, self._timed, session, frame, came)
                 writer.write(reply)
                 await writer.drain()
+                self._note_slow(session, frame, came)
 
     def _idle(self, session: Session) -> float:
         return session.terminal.idle_seconds if session.terminal else self.login_seconds
 
+    def _note_slow(self, session: Session, frame, came: float) -> None:
+        """Log a message answered slower than ``slow_ms``: how long it waited for a worker,
+        how long its work took."""
+        took = (time.perf_counter() - came) * 1000
+        if took < self.slow_ms:
+            return
+        code = frame[:2].decode("ascii", "replace") if isinstance(frame, bytes) else "??"
+        waited = session.waited_ms
+        log.warning("SIP2 %s from %s answered in %.0f ms (%.0f waiting for a worker, %.0f at "
+                    "work)", code, session.peer, took, waited, session.worked_ms)  # fmt: skip
+
     # --- one message (in a worker thread) ----------------------------------------------------
+
+    def _timed(self, session: Session, frame, came: float) -> bytes:
+        began = time.perf_counter()
+        session.waited_ms = (began - came) * 1000
+        try:
+            return self.respond(session, frame)
+        finally:
+            session.worked_ms = (time.perf_counter() - began) * 1000
 
     def respond(self, session: Session, frame: bytes | ProtocolError) -> bytes:
         """The bytes to send back for one frame (or for a frame the splitter refused)."""

@@ -341,3 +341,17 @@ def test_a_damaged_copy_is_charged_for_its_owner_with_a_reason(library):
         Decimal("12.50"),
         library.city.b2,
     )
+
+
+def test_a_readers_loan_list_names_the_title_without_reading_the_marc_source(
+    library, django_assert_num_queries
+):
+    from libcity.circulation.selectors import reader_charges, reader_loans
+
+    reader = library.reader()
+    loan_checkout(item=library.copy("C0001"), reader=reader, unit=library.city.b1, actor=None)
+    for listed in (reader_loans(reader), reader_charges(reader)):
+        assert "marc_source" not in str(listed.query)
+    with django_assert_num_queries(1):
+        (loan,) = reader_loans(reader)
+        assert (loan.item.record.title, loan.item.record.authors) == ("图说中国节", ["王娟"])

@@ -4,6 +4,7 @@ titles, CRLF, what cannot be read, and a connection left idle."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from decimal import Decimal
@@ -118,6 +119,27 @@ def test_a_checkout_at_a_kiosk_is_the_desks_checkout(signed_in, library, monkeyp
     again = signed_in.send(checkout(library.reader().card_number, "C1-000"))
     assert again.ok == "0" and again.screen_message
     assert Loan.objects.count() == 1
+
+
+def test_the_search_index_sees_a_kiosks_loan_a_moment_after(signed_in, library):
+    """The answer does not wait for the index (the server's background refresher)."""
+    from libcity.catalogue.indexing import records_reindex
+    from libcity.search.index import search
+    from libcity.search.query import SearchRequest
+
+    copy = library.copy("C1-000")
+    records_reindex([copy.record_id])
+
+    def on_shelf() -> list[int]:
+        return search(SearchRequest(available_now=True, units=["b1"])).ids
+
+    assert on_shelf() == [copy.record_id]
+    answer = signed_in.send(checkout(library.reader().card_number, "C1-000"))
+    assert answer.ok == "1"
+    deadline = time.monotonic() + 10
+    while on_shelf() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert on_shelf() == []
 
 
 def test_a_refused_checkout_says_why_and_changes_nothing(signed_in, library):
@@ -319,6 +341,24 @@ def test_end_session_item_status_update_and_resend(signed_in, library):
         transaction_date=stamp(), institution_id="", item_identifier="E1-000",
         item_properties="x"))  # fmt: skip
     assert update.item_properties_ok == "0" and update.screen_message
+
+
+def test_a_slow_answer_is_logged_with_where_its_time_went(sip_server, signed_in, library,
+                                                          caplog):  # fmt: skip
+    library.copy("S1-000")
+    sip_server.slow_ms = 0.0  # every answer is "slow"
+    with caplog.at_level("WARNING", logger="libcity.sip2.server"):
+        assert signed_in.send(checkout(library.reader().card_number, "S1-000")).ok == "1"
+        deadline = time.monotonic() + 5
+        while "SIP2 11" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert re.search(r"SIP2 11 from 127\.0\.0\.1 answered in \d+ ms \(\d+ waiting for a "
+                     r"worker, \d+ at work\)", caplog.text)  # fmt: skip
+    sip_server.slow_ms = 60_000.0
+    caplog.clear()
+    signed_in.send(pysip2.ItemInformationRequest(transaction_date=stamp(), institution_id="",
+                                                 item_identifier="S1-000"))  # fmt: skip
+    assert "answered in" not in caplog.text
 
 
 # --- wire settings ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from libcity.sip2.server import BACKLOG, LOGIN_SECONDS, MOST_CONNECTIONS, Sip2Server
+from libcity.sip2.server import BACKLOG, LOGIN_SECONDS, MOST_CONNECTIONS, SLOW_MS, Sip2Server
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -50,9 +50,16 @@ class Command(BaseCommand):
             help="How long a new connection may wait before signing in.",
         )
         parser.add_argument("--most-connections", type=int, default=MOST_CONNECTIONS)
+        parser.add_argument(
+            "--slow-ms",
+            type=float,
+            default=SLOW_MS,
+            help="Log a message answered slower than this, with how long it waited for a "
+            f"worker (default {SLOW_MS:g}).",
+        )
 
     def handle(self, *args, host, port, workers, processes, login_seconds, most_connections,
-               **options):  # fmt: skip
+               slow_ms, **options):  # fmt: skip
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535.")
         if workers < 1:
@@ -62,7 +69,7 @@ class Command(BaseCommand):
         _open_files_for(most_connections)
         settings = {"host": host, "port": port, "workers": workers,
                     "login_seconds": login_seconds,
-                    "most_connections": most_connections}  # fmt: skip
+                    "most_connections": most_connections, "slow_ms": slow_ms}  # fmt: skip
         if processes == 1:
             asyncio.run(self._serve(Sip2Server(**settings)))
             return
