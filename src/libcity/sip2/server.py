@@ -115,7 +115,9 @@ class Sip2Server:
         await asyncio.gather(*self._conversations, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        # The messages under way finish (their loans' index refreshes reach the refresher),
+        # then the refresher does what is left and stops.
+        await asyncio.to_thread(self.pool.shutdown, wait=True, cancel_futures=True)
         await asyncio.to_thread(self.copies.stop)
 
     # --- one connection --------------------------------------------------------------------
